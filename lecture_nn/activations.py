@@ -1,0 +1,202 @@
+"""Activation functions and their derivatives, in numpy.
+
+Every function takes an array-like ``z`` of pre-activations (any shape) and returns an
+array of the same shape; integers are promoted to float64, float32 stays float32. All of
+them are safe for large inputs (±1000 and beyond): no overflow warnings, no nan.
+
+The derivative at a kink follows TensorFlow's gradient kernels (``ReluGrad`` and
+``LeakyReluGrad``), so the numbers match what Keras backpropagates: ReLU'(0) = 0 and
+leaky ReLU'(0) = ``negative_slope``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+#: The negative slope used in the lecture and by Maas et al. (2013). Keras' own default
+#: for ``keras.activations.leaky_relu`` is 0.2, so pass it explicitly when comparing.
+LEAKY_RELU_SLOPE = 0.01
+
+
+def _as_float_array(z, argument: str = "z") -> np.ndarray:
+    """Convert ``z`` to a float ndarray, keeping float32/float64, promoting ints and bools."""
+    try:
+        array = np.asarray(z)
+    except Exception as error:  # ragged nested lists and the like
+        raise TypeError(f"{argument} must be a numeric array-like, got {type(z).__name__}") from error
+    if array.dtype.kind in "biu":
+        return array.astype(np.float64)
+    if array.dtype.kind != "f":
+        raise TypeError(
+            f"{argument} must be a numeric array-like (int or float), got dtype {array.dtype}"
+        )
+    return array
+
+
+def sigmoid(z):
+    """Logistic sigmoid 1 / (1 + exp(-z)), computed without overflow for any z."""
+    z = _as_float_array(z)
+    # exp(-|z|) never overflows; the two branches are the same function rearranged.
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+
+def sigmoid_derivative(z):
+    """Derivative of the sigmoid: sigmoid(z) * (1 - sigmoid(z))."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    """Hyperbolic tangent, (exp(z) - exp(-z)) / (exp(z) + exp(-z)) = 2 sigmoid(2z) - 1."""
+    return np.tanh(_as_float_array(z))
+
+
+def tanh_derivative(z):
+    """Derivative of tanh: 1 - tanh(z)**2."""
+    t = tanh(z)
+    return 1.0 - t * t
+
+
+def relu(z):
+    """Rectified linear unit max(0, z)."""
+    z = _as_float_array(z)
+    return np.maximum(z, 0).astype(z.dtype, copy=False)
+
+
+def relu_derivative(z):
+    """Derivative of ReLU: 1 where z > 0, else 0 (0 at the kink, as TensorFlow's ReluGrad)."""
+    z = _as_float_array(z)
+    return (z > 0).astype(z.dtype)
+
+
+def _check_slope(negative_slope) -> float:
+    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float, np.floating)):
+        raise TypeError(f"negative_slope must be a number, got {type(negative_slope).__name__}")
+    if not np.isfinite(negative_slope) or negative_slope < 0:
+        raise ValueError(f"negative_slope must be a finite number >= 0, got {negative_slope!r}")
+    return float(negative_slope)
+
+
+def leaky_relu(z, negative_slope: float = LEAKY_RELU_SLOPE):
+    """Leaky ReLU: z where z > 0, else ``negative_slope * z``."""
+    slope = _check_slope(negative_slope)
+    z = _as_float_array(z)
+    return np.where(z > 0, z, slope * z).astype(z.dtype, copy=False)
+
+
+def leaky_relu_derivative(z, negative_slope: float = LEAKY_RELU_SLOPE):
+    """Derivative of leaky ReLU: 1 where z > 0, else ``negative_slope`` (TensorFlow's convention at 0)."""
+    slope = _check_slope(negative_slope)
+    z = _as_float_array(z)
+    return np.where(z > 0, 1.0, slope).astype(z.dtype, copy=False)
+
+
+def linear(z):
+    """Identity (no activation), used for regression outputs."""
+    return _as_float_array(z).copy()
+
+
+def linear_derivative(z):
+    """Derivative of the identity: 1 everywhere, including z = 0."""
+    return np.ones_like(_as_float_array(z))
+
+
+def softmax(z, axis: int = -1):
+    """Softmax exp(z_i) / sum_j exp(z_j) along ``axis`` (the last one by default).
+
+    Subtracting the maximum first leaves the result unchanged and keeps exp() from
+    overflowing, so logits of ±1000 are fine.
+    """
+    z = _as_float_array(z)
+    if z.ndim == 0:
+        raise ValueError("softmax needs at least one axis of logits, got a scalar z")
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def softmax_jacobian(z):
+    """Jacobian of the softmax along the last axis.
+
+    For logits of shape (..., k) returns shape (..., k, k) with
+    ``J[..., i, j] = d softmax_i / d z_j = s_i * (delta_ij - s_j)``.
+    """
+    s = softmax(z)
+    return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
+
+
+def softmax_vjp(z, upstream):
+    """Vector-Jacobian product of the softmax along the last axis, without forming J.
+
+    Given logits ``z`` and the gradient of a loss with respect to the softmax output
+    ``upstream`` (both shape (..., k)), returns dL/dz = s * (upstream - sum(upstream * s)),
+    shape (..., k). This is what backpropagation through a softmax layer computes.
+    """
+    s = softmax(z)
+    upstream = _as_float_array(upstream, "upstream")
+    if upstream.shape != s.shape:
+        raise ValueError(f"upstream must have the shape of z {s.shape}, got {upstream.shape}")
+    return s * (upstream - np.sum(upstream * s, axis=-1, keepdims=True))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function with its derivative and the formula shown in the course."""
+
+    name: str
+    function: Callable
+    derivative: Callable
+    formula: str  # LaTeX, without dollar signs
+    derivative_formula: str
+
+    def __call__(self, z):
+        return self.function(z)
+
+
+ACTIVATIONS = {
+    "sigmoid": Activation(
+        "sigmoid", sigmoid, sigmoid_derivative,
+        r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma(z)\,(1 - \sigma(z))",
+    ),
+    "tanh": Activation(
+        "tanh", tanh, tanh_derivative,
+        r"\tanh(z) = \frac{2}{1 + e^{-2z}} - 1", r"1 - \tanh^2(z)",
+    ),
+    "relu": Activation(
+        "relu", relu, relu_derivative,
+        r"\mathrm{relu}(z) = \max(0, z)", r"1 \text{ if } z > 0 \text{ else } 0",
+    ),
+    "leaky_relu": Activation(
+        "leaky_relu", leaky_relu, leaky_relu_derivative,
+        r"z \text{ if } z > 0 \text{ else } 0.01\,z", r"1 \text{ if } z > 0 \text{ else } 0.01",
+    ),
+    "linear": Activation(
+        "linear", linear, linear_derivative, r"g(z) = z", r"1",
+    ),
+    "softmax": Activation(
+        "softmax", softmax, softmax_jacobian,
+        r"\mathrm{softmax}(\mathbf{z})_i = \frac{e^{z_i}}{\sum_{j=1}^k e^{z_j}}",
+        r"s_i(\delta_{ij} - s_j)",
+    ),
+}
+
+#: Activations used in hidden layers, in the order the course presents them.
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+#: Activations used in output layers.
+OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear")
+
+
+def get_activation(name: str) -> Activation:
+    """Return the :class:`Activation` called ``name``; a ValueError lists the valid names."""
+    if not isinstance(name, str):
+        raise TypeError(f"activation name must be a string, got {type(name).__name__}")
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+        ) from None

@@ -1,0 +1,446 @@
+"""Diagrams of dense (fully connected) neural networks.
+
+:func:`draw_network` draws a network from its layer sizes: nodes, edges, optional bias
+nodes, labels (x_i, h_i, o_i, w_ij), the activation inside each node, and the number of
+weights and biases. Given real weight matrices (from Keras' ``model.get_weights()`` or the
+course's numpy network) it colours each edge by the sign of its weight and sizes it by
+the magnitude, with a colour bar.
+
+All edges are one ``LineCollection`` and all nodes one ``EllipseCollection``, so even a
+network with thousands of edges redraws in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.collections import EllipseCollection, LineCollection
+from matplotlib.colorbar import Colorbar
+from matplotlib.colors import Normalize
+from matplotlib.patches import FancyBboxPatch
+from matplotlib.text import Text
+
+from lecture_nn import style
+
+#: Layers with more nodes than this are drawn with an ellipsis in the middle.
+MAX_NODES_DRAWN = 20
+
+#: Above this many edges, weight labels would be unreadable and are not drawn.
+_MAX_WEIGHT_LABELS = 30
+
+_OUTPUT_SYMBOLS = {"sigmoid": r"\sigma", "softmax": "g", "linear": "g", None: "g"}
+
+
+@dataclass
+class NetworkDrawing:
+    """What :func:`draw_network` drew, and the numbers behind it.
+
+    ``node_positions[l]`` is an array of shape (n_drawn_l, 2) with the data coordinates of
+    the drawn nodes of layer ``l`` (bias node excluded); ``node_indices[l]`` holds the
+    0-based index in the layer of each drawn node (they differ when a layer is truncated).
+    """
+
+    ax: Axes
+    nodes: EllipseCollection
+    edges: LineCollection
+    n_weights: int
+    n_biases: int
+    node_positions: list[np.ndarray]
+    node_indices: list[np.ndarray]
+    edge_values: np.ndarray | None = None
+    texts: list[Text] = field(default_factory=list)
+    colorbar: Colorbar | None = None
+
+
+def count_parameters(layer_sizes: Sequence[int], use_bias: bool = True) -> tuple[int, int]:
+    """Return (number of weights, number of biases) of a dense network with these layer sizes.
+
+    A dense layer from ``n_in`` to ``n_out`` nodes has ``n_in * n_out`` weights and, with
+    biases, ``n_out`` biases. This is what ``keras.Model.count_params()`` reports.
+    """
+    sizes = check_layer_sizes(layer_sizes)
+    n_weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    n_biases = sum(sizes[1:]) if use_bias else 0
+    return n_weights, n_biases
+
+
+def check_layer_sizes(layer_sizes) -> list[int]:
+    """Validate ``layer_sizes`` and return it as a list of Python ints.
+
+    A network needs at least two layers (input and output), each with a positive whole
+    number of nodes.
+    """
+    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, (Sequence, np.ndarray)):
+        raise TypeError(
+            "layer_sizes must be a list of node counts such as [2, 3, 1], "
+            f"got {type(layer_sizes).__name__}"
+        )
+    sizes = list(layer_sizes)
+    if len(sizes) < 2:
+        raise ValueError(
+            "layer_sizes needs at least two layers (input and output), "
+            f"got {len(sizes)}: {sizes!r}"
+        )
+    checked = []
+    for position, size in enumerate(sizes):
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral):
+            if isinstance(size, numbers.Real) and float(size).is_integer():
+                size = int(size)
+            else:
+                raise ValueError(
+                    f"layer_sizes[{position}] must be a whole number of nodes, got {size!r}"
+                )
+        if size < 1:
+            raise ValueError(f"layer_sizes[{position}] must be at least 1 node, got {size}")
+        checked.append(int(size))
+    return checked
+
+
+def _check_matrices(values, shapes: list[tuple[int, ...]], argument: str) -> list[np.ndarray]:
+    """Validate a list of weight (or bias) arrays against the expected shapes."""
+    if isinstance(values, np.ndarray) or not isinstance(values, Sequence):
+        raise TypeError(f"{argument} must be a list with one array per layer, got {type(values).__name__}")
+    if len(values) != len(shapes):
+        raise ValueError(
+            f"{argument} must have one array per pair of consecutive layers ({len(shapes)}), "
+            f"got {len(values)}"
+        )
+    arrays = []
+    for layer, (value, shape) in enumerate(zip(values, shapes)):
+        array = np.asarray(value, dtype=float)
+        if array.shape != shape:
+            raise ValueError(
+                f"{argument}[{layer}] has shape {array.shape}, but layers {layer} -> {layer + 1} "
+                f"need shape {shape} (inputs x outputs, as in Keras' Dense kernel)"
+            )
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{argument}[{layer}] contains nan or inf")
+        arrays.append(array)
+    return arrays
+
+
+def _drawn_indices(size: int, max_nodes: int) -> tuple[np.ndarray, bool]:
+    """Indices of the nodes drawn for a layer of ``size`` nodes, and whether it is truncated."""
+    if size <= max_nodes:
+        return np.arange(size), False
+    head = max_nodes // 2
+    tail = max_nodes - 1 - head
+    return np.concatenate([np.arange(head), np.arange(size - tail, size)]), True
+
+
+def _axes_size_in_points(ax: Axes) -> tuple[float, float]:
+    position = ax.get_position()
+    width_in, height_in = ax.figure.get_size_inches()
+    return position.width * width_in * 72.0, position.height * height_in * 72.0
+
+
+def draw_network(
+    layer_sizes: Sequence[int],
+    ax: Axes | None = None,
+    *,
+    draw_bias: bool = False,
+    use_bias: bool = True,
+    labels: bool = False,
+    weight_labels: bool | None = None,
+    activation_symbols: bool = False,
+    output_activation: str | None = None,
+    activations: Sequence[str] | None = None,
+    output_labels: bool = False,
+    counts: bool = False,
+    weights: str | Sequence | None = None,
+    biases: Sequence | None = None,
+    seed: int | None = 0,
+    colorbar: bool | None = None,
+    max_nodes: int = MAX_NODES_DRAWN,
+) -> NetworkDrawing:
+    """Draw a dense neural network.
+
+    Parameters
+    ----------
+    layer_sizes
+        Nodes per layer, input first, e.g. ``[2, 3, 1]``.
+    ax
+        Axes to draw into; a new figure is created only when None.
+    draw_bias
+        Draw a bias node "1" on top of every layer but the last, with its edges.
+    use_bias
+        Whether the network has biases (affects the counts). Must be True with ``draw_bias``.
+    labels
+        Label nodes (x_i inputs, h_i hidden, o_i outputs) and layers.
+    weight_labels
+        Label edges w_ij (bias edges w_0j). Default: with ``labels`` on small, uncoloured
+        networks (at most 30 edges).
+    activation_symbols
+        Write "z | f" inside hidden nodes and "z | g" inside output nodes (σ for a sigmoid
+        output); a softmax output layer is framed and marked, since softmax couples its nodes.
+    output_activation
+        Output activation for the marking: "sigmoid", "softmax", "linear" or None.
+    activations
+        One activation name per non-input layer, written under the layer.
+    output_labels
+        Write each node's output next to it: a_i for hidden nodes, ŷ for outputs.
+    counts
+        Write "N weights, M biases" under the network.
+    weights
+        None (black edges), ``"random"`` (seeded random weights, for illustration), or a
+        list of arrays of shape (n_in, n_out), one per layer, as ``model.get_weights()[0::2]``.
+        Edges are then coloured by sign and their width scales with |w|.
+    biases
+        With ``weights``: a list of arrays of shape (n_out,), used for the bias edges.
+    seed
+        Seed of the random weights.
+    colorbar
+        Draw a colour bar for coloured weights (default: only for real weights).
+    max_nodes
+        Layers with more nodes are drawn with an ellipsis (first and last nodes only).
+
+    Returns
+    -------
+    NetworkDrawing
+        The artists drawn and the weight and bias counts.
+    """
+    sizes = check_layer_sizes(layer_sizes)
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, numbers.Integral) or max_nodes < 3:
+        raise ValueError(f"max_nodes must be an integer >= 3, got {max_nodes!r}")
+    if draw_bias and not use_bias:
+        raise ValueError("draw_bias=True needs use_bias=True: there are no biases to draw")
+    if output_activation not in _OUTPUT_SYMBOLS:
+        raise ValueError(
+            "output_activation must be one of 'sigmoid', 'softmax', 'linear' or None, "
+            f"got {output_activation!r}"
+        )
+    n_links = len(sizes) - 1
+    if activations is not None:
+        if isinstance(activations, str) or len(activations) != n_links:
+            raise ValueError(
+                f"activations must list one name per non-input layer ({n_links}), got {activations!r}"
+            )
+
+    kernel_shapes = [(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+    real_weights = weights is not None and not (isinstance(weights, str) and weights == "random")
+    if isinstance(weights, str) and weights != "random":
+        raise ValueError(f"weights must be None, 'random' or a list of arrays, got {weights!r}")
+    if biases is not None and not real_weights:
+        raise ValueError("biases can only be given together with a list of weights")
+    if weights == "random":
+        rng = np.random.default_rng(seed)
+        kernels = [rng.standard_normal(shape) for shape in kernel_shapes]
+        bias_values = [rng.standard_normal(shape[1]) for shape in kernel_shapes]
+    elif real_weights:
+        kernels = _check_matrices(weights, kernel_shapes, "weights")
+        bias_values = (
+            _check_matrices(biases, [(b,) for _, b in kernel_shapes], "biases")
+            if biases is not None
+            else None
+        )
+    else:
+        kernels = bias_values = None
+    if colorbar is None:
+        colorbar = real_weights
+
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=style.figsize(6, 4))
+    fig = ax.figure
+    ax.set_axis_off()
+
+    mappable = None
+    if kernels is not None:
+        magnitudes = [np.abs(k).max() for k in kernels]
+        if draw_bias and bias_values is not None:
+            magnitudes += [np.abs(b).max() for b in bias_values]
+        limit = max(max(magnitudes), 1e-12)
+        mappable = ScalarMappable(Normalize(-limit, limit), style.DIVERGING_CMAP)
+    cbar = None
+    if colorbar and mappable is not None:
+        cbar = fig.colorbar(mappable, ax=ax, shrink=0.7, fraction=0.05, pad=0.02)
+        cbar.set_label("weight")
+
+    # --- layout: one slot per node, the bias node and the ellipsis; slot spacing 1 ---------
+    drawn = [_drawn_indices(size, max_nodes) for size in sizes]
+    slots = []
+    for layer, (indices, truncated) in enumerate(drawn):
+        has_bias_node = draw_bias and layer < n_links
+        slots.append(len(indices) + int(truncated) + int(has_bias_node))
+    max_slots = max(slots)
+    top_pad = 1.0 if labels else 0.3
+    bottom_pad = (0.9 if counts else 0.3) + (0.6 if activations is not None else 0.0)
+    y_top = (max_slots - 1) / 2 + 0.5 + top_pad
+    y_bottom = -(max_slots - 1) / 2 - 0.5 - bottom_pad
+    height = y_top - y_bottom
+    width_pt, height_pt = _axes_size_in_points(ax)
+    side_margin = 0.8 if output_labels else 0.6
+    available = height * width_pt / max(height_pt, 1e-9) - 2 * side_margin
+    dx = min(max(available / max(n_links, 1), 1.0), 4.0 + 0.6 * max_slots)
+    x_span = dx * n_links + 2 * side_margin
+    ax.set_xlim(-side_margin, dx * n_links + side_margin)
+    ax.set_ylim(y_bottom, y_top)
+    ax.set_aspect("equal", adjustable="datalim")
+    points_per_unit = min(width_pt / x_span, height_pt / height)
+    radius = min(0.32, 0.3 * dx)
+    node_font = float(np.clip(radius * points_per_unit * 0.85, 3.0, 13.0))
+    base_font = float(mpl.rcParams["font.size"])
+    label_font = float(np.clip(points_per_unit * 0.45, 5.0, base_font))
+
+    positions, bias_positions, ellipsis_positions = [], [], []
+    for layer, (indices, truncated) in enumerate(drawn):
+        x = layer * dx
+        y = (slots[layer] - 1) / 2 - np.arange(slots[layer], dtype=float)
+        has_bias_node = draw_bias and layer < n_links
+        if has_bias_node:
+            bias_positions.append((x, y[0]))
+            y = y[1:]
+        if truncated:
+            head = max_nodes // 2
+            ellipsis_positions.append((layer, x, y[head]))
+            y = np.delete(y, head)
+        else:
+            ellipsis_positions.append(None)
+        positions.append(np.column_stack([np.full(len(indices), x), y]))
+
+    # --- edges ----------------------------------------------------------------------------
+    segments, values = [], []
+    for link in range(n_links):
+        source, target = positions[link], positions[link + 1]
+        rows, cols = drawn[link][0], drawn[link + 1][0]
+        starts = np.repeat(source, len(target), axis=0)
+        ends = np.tile(target, (len(source), 1))
+        segments.append(np.stack([starts, ends], axis=1))
+        if kernels is not None:
+            values.append(kernels[link][np.ix_(rows, cols)].ravel())
+        if draw_bias:
+            bias_start = np.repeat(np.array([bias_positions[link]]), len(target), axis=0)
+            segments.append(np.stack([bias_start, target], axis=1))
+            if kernels is not None:
+                if bias_values is not None:
+                    values.append(bias_values[link][cols])
+                else:  # real weights without biases: draw the bias edges neutral
+                    values.append(np.zeros(len(cols)))
+    all_segments = np.concatenate(segments, axis=0)
+    if kernels is not None:
+        edge_values = np.concatenate(values)
+        colors = mappable.to_rgba(edge_values)
+        widths = 0.4 + 2.6 * np.abs(edge_values) / mappable.norm.vmax
+        edges = LineCollection(all_segments, colors=colors, linewidths=widths, alpha=0.9, zorder=1)
+    else:
+        edge_values = None
+        edges = LineCollection(all_segments, colors="0.25", linewidths=0.7, alpha=0.6, zorder=1)
+    ax.add_collection(edges, autolim=False)
+
+    # --- nodes ----------------------------------------------------------------------------
+    kinds = ["input"] + ["hidden"] * (n_links - 1) + ["output"]
+    centres = list(positions) + ([np.array(bias_positions)] if bias_positions else [])
+    face = [style.NODE_COLORS[kinds[layer]] for layer, p in enumerate(positions) for _ in p]
+    face += [style.NODE_COLORS["bias"]] * len(bias_positions)
+    offsets = np.concatenate(centres, axis=0)
+    diameters = np.full(len(offsets), 2 * radius)
+    nodes = EllipseCollection(
+        diameters, diameters, np.zeros(len(offsets)), units="xy", offsets=offsets,
+        offset_transform=ax.transData, facecolors=face, edgecolors="black",
+        linewidths=0.8, zorder=3,
+    )
+    ax.add_collection(nodes, autolim=False)
+
+    texts: list[Text] = []
+
+    def put(x, y, s, **kwargs):
+        kwargs.setdefault("ha", "center")
+        kwargs.setdefault("va", "center")
+        kwargs.setdefault("fontsize", node_font)
+        kwargs.setdefault("zorder", 4)
+        texts.append(ax.text(x, y, s, **kwargs))
+
+    output_symbol = _OUTPUT_SYMBOLS[output_activation]
+    for layer, (centre, (indices, _)) in enumerate(zip(positions, drawn)):
+        kind = kinds[layer]
+        for (x, y), index in zip(centre, indices):
+            number = index + 1
+            if activation_symbols and kind != "input":
+                symbol = "f" if kind == "hidden" else output_symbol
+                z = "z" if kind == "output" and sizes[-1] == 1 else f"z_{{{number}}}"
+                put(x, y, rf"${z}\,|\,{symbol}$", fontsize=node_font * 0.8)
+            elif labels:
+                letter = {"input": "x", "hidden": "h", "output": "o"}[kind]
+                put(x, y, rf"${letter}_{{{number}}}$")
+            if output_labels and kind != "input":
+                if kind == "hidden":
+                    name = f"a_{{{number}}}"
+                else:
+                    name = r"\hat{y}" if sizes[-1] == 1 else rf"\hat{{y}}_{{{number}}}"
+                put(x + radius * 1.15, y, f"${name}$", ha="left", fontsize=node_font,
+                    color=style.OKABE_ITO[0] if kind == "hidden" else style.OKABE_ITO[1])
+    for x, y in bias_positions:
+        put(x, y, "$1$")
+    for item in ellipsis_positions:
+        if item is not None:
+            layer, x, y = item
+            put(x, y, r"$\vdots$", fontsize=node_font * 1.4)
+            put(x + radius * 1.3, y, f"{sizes[layer]:,} nodes", ha="left",
+                fontsize=label_font * 0.85, color="0.3")
+
+    if labels:
+        title_font = min(label_font, dx * points_per_unit * 0.2)
+        for layer, kind in enumerate(kinds):
+            title = f"hidden {layer}" if kind == "hidden" and n_links > 2 else kind
+            put(layer * dx, (max_slots - 1) / 2 + 0.75, title, fontsize=title_font, va="bottom")
+
+    if activation_symbols and output_activation == "softmax" and n_links >= 1:
+        outputs = positions[-1]
+        pad = radius * 1.35
+        x0, y0 = outputs[:, 0].min() - pad, outputs[:, 1].min() - pad
+        box = FancyBboxPatch(
+            (x0, y0), 2 * pad, outputs[:, 1].max() - outputs[:, 1].min() + 2 * pad,
+            boxstyle=f"round,pad=0,rounding_size={pad * 0.6}", fill=False,
+            linestyle="--", edgecolor=style.OKABE_ITO[1], linewidth=1.0, zorder=2,
+        )
+        ax.add_patch(box)
+        put(outputs[0, 0], y0 - 0.15, "softmax", fontsize=label_font, va="top",
+            color=style.OKABE_ITO[1])
+
+    if weight_labels is None:
+        weight_labels = labels and kernels is None and len(all_segments) <= _MAX_WEIGHT_LABELS
+    if weight_labels:
+        for link in range(n_links):
+            single_output = sizes[link + 1] == 1
+            n_targets = len(positions[link + 1])
+            sources = list(zip(positions[link], drawn[link][0] + 1))
+            if draw_bias:
+                sources.insert(0, (bias_positions[link], 0))
+            for (xs, ys), i in sources:
+                for position, ((xt, yt), j) in enumerate(zip(positions[link + 1], drawn[link + 1][0])):
+                    name = f"w_{{{i}}}" if single_output else f"w_{{{i},{j + 1}}}"
+                    # Spread the labels of one source's edges along their length so they never stack.
+                    t = 0.3 + 0.4 * position / max(n_targets - 1, 1)
+                    _edge_label(put, xs, ys, xt, yt, name, t, node_font * 0.75)
+
+    if activations is not None:
+        for layer, name in enumerate(activations, start=1):
+            layer_bottom = -(slots[layer] - 1) / 2 - 0.5
+            put(layer * dx, layer_bottom - 0.15, name, fontsize=label_font, va="top",
+                style="italic", color="0.25")
+
+    n_weights, n_biases = count_parameters(sizes, use_bias=use_bias)
+    if counts:
+        texts.append(
+            ax.text(0.5, 0.01, f"{n_weights:,} weights, {n_biases:,} biases",
+                    transform=ax.transAxes, ha="center", va="bottom", fontsize=base_font)
+        )
+
+    return NetworkDrawing(
+        ax=ax, nodes=nodes, edges=edges, n_weights=n_weights, n_biases=n_biases,
+        node_positions=positions, node_indices=[indices for indices, _ in drawn],
+        edge_values=edge_values, texts=texts, colorbar=cbar,
+    )
+
+
+def _edge_label(put, xs, ys, xt, yt, name, t, fontsize):
+    """Write a weight's name on its edge at fraction ``t`` of the way from the source node."""
+    put(xs + t * (xt - xs), ys + t * (yt - ys), f"${name}$", fontsize=fontsize,
+        bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})

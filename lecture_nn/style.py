@@ -1,0 +1,113 @@
+"""The course's figure style: one place for sizes, fonts and colours.
+
+Two media are supported: ``"screen"`` (notebooks, slides) and ``"print"`` (the printed
+course, smaller figures and fonts). Choose one with :func:`course_style` (a context manager)
+or :func:`use_course_style` (for a whole notebook). The environment variable
+``LECTURE_NN_MEDIUM`` sets the default medium.
+
+All colour maps are perceptually uniform or ColorBrewer diverging maps that stay readable
+for colour-blind readers; nothing here uses ``jet``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+import matplotlib as mpl
+from matplotlib.colors import ListedColormap
+
+MEDIA = ("screen", "print")
+
+#: Width and height multipliers applied to a figure's nominal size, per medium.
+FIGURE_SCALE = {"screen": 1.0, "print": 0.8}
+
+_BASE_FONT_SIZE = {"screen": 10.0, "print": 8.0}
+
+#: Sequential data (surfaces, densities): perceptually uniform.
+SEQUENTIAL_CMAP = "viridis"
+#: Signed data centred on zero (weights, gradients): ColorBrewer red-blue, colour-blind safe.
+DIVERGING_CMAP = "RdBu_r"
+
+#: Okabe & Ito (2008) qualitative palette, distinguishable with every common colour-vision deficiency.
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#E69F00",  # orange
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+
+#: Two-class colour map for decision boundaries and scatter plots (blue vs vermillion).
+BINARY_CMAP = ListedColormap(OKABE_ITO[:2], name="lecture_nn_binary")
+
+#: Fill colours of the nodes of a network diagram, light enough to carry black text.
+NODE_COLORS = {
+    "input": "#fbe3a6",
+    "hidden": "#b9dcf2",
+    "output": "#f6c2ae",
+    "bias": "#e8e8e8",
+}
+
+
+def default_medium() -> str:
+    """Return the medium named by ``LECTURE_NN_MEDIUM`` (``"screen"`` when unset)."""
+    medium = os.environ.get("LECTURE_NN_MEDIUM", "screen").strip().lower() or "screen"
+    return _check_medium(medium, "LECTURE_NN_MEDIUM")
+
+
+def _check_medium(medium: str, argument: str = "medium") -> str:
+    if medium not in MEDIA:
+        raise ValueError(f"{argument} must be one of {MEDIA}, got {medium!r}")
+    return medium
+
+
+def style_rc(medium: str | None = None) -> dict:
+    """Return the matplotlib rc settings of the course style for ``medium``."""
+    medium = default_medium() if medium is None else _check_medium(medium)
+    base = _BASE_FONT_SIZE[medium]
+    return {
+        "figure.dpi": 100 if medium == "screen" else 150,
+        "savefig.dpi": 100 if medium == "screen" else 200,
+        "font.size": base,
+        "axes.titlesize": base + 1,
+        "axes.labelsize": base,
+        "xtick.labelsize": base - 1,
+        "ytick.labelsize": base - 1,
+        "legend.fontsize": base - 1,
+        "axes.prop_cycle": mpl.cycler(color=list(OKABE_ITO)),
+        "image.cmap": SEQUENTIAL_CMAP,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": False,
+        "grid.alpha": 0.3,
+        "lines.linewidth": 1.8,
+    }
+
+
+@contextlib.contextmanager
+def course_style(medium: str | None = None) -> Iterator[str]:
+    """Apply the course style inside a ``with`` block and yield the medium used."""
+    medium = default_medium() if medium is None else _check_medium(medium)
+    with mpl.rc_context(style_rc(medium)):
+        yield medium
+
+
+def use_course_style(medium: str | None = None) -> str:
+    """Apply the course style for the rest of the session (a notebook's first cell)."""
+    medium = default_medium() if medium is None else _check_medium(medium)
+    mpl.rcParams.update(style_rc(medium))
+    return medium
+
+
+def figsize(width: float, height: float, medium: str | None = None) -> tuple[float, float]:
+    """Scale a nominal figure size in inches for ``medium``."""
+    if width <= 0 or height <= 0:
+        raise ValueError(f"figure width and height must be positive, got {width!r} x {height!r}")
+    medium = default_medium() if medium is None else _check_medium(medium)
+    scale = FIGURE_SCALE[medium]
+    return (width * scale, height * scale)

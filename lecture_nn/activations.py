@@ -26,7 +26,9 @@ def _as_float_array(z, argument: str = "z") -> np.ndarray:
     try:
         array = np.asarray(z)
     except Exception as error:  # ragged nested lists and the like
-        raise TypeError(f"{argument} must be a numeric array-like, got {type(z).__name__}") from error
+        raise TypeError(
+            f"{argument} must be a numeric array-like, got {type(z).__name__}"
+        ) from error
     if array.dtype.kind in "biu":
         return array.astype(np.float64)
     if array.dtype.kind != "f":
@@ -74,7 +76,9 @@ def relu_derivative(z):
 
 
 def _check_slope(negative_slope) -> float:
-    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float, np.floating)):
+    if isinstance(negative_slope, bool) or not isinstance(
+        negative_slope, (int, float, np.floating)
+    ):
         raise TypeError(f"negative_slope must be a number, got {type(negative_slope).__name__}")
     if not np.isfinite(negative_slope) or negative_slope < 0:
         raise ValueError(f"negative_slope must be a finite number >= 0, got {negative_slope!r}")
@@ -89,7 +93,7 @@ def leaky_relu(z, negative_slope: float = LEAKY_RELU_SLOPE):
 
 
 def leaky_relu_derivative(z, negative_slope: float = LEAKY_RELU_SLOPE):
-    """Derivative of leaky ReLU: 1 where z > 0, else ``negative_slope`` (TensorFlow's convention at 0)."""
+    """Derivative of leaky ReLU: 1 where z > 0, else ``negative_slope`` (at 0 too, as in TF)."""
     slope = _check_slope(negative_slope)
     z = _as_float_array(z)
     return np.where(z > 0, 1.0, slope).astype(z.dtype, copy=False)
@@ -159,26 +163,44 @@ class Activation:
 
 ACTIVATIONS = {
     "sigmoid": Activation(
-        "sigmoid", sigmoid, sigmoid_derivative,
-        r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma(z)\,(1 - \sigma(z))",
+        "sigmoid",
+        sigmoid,
+        sigmoid_derivative,
+        r"\sigma(z) = \frac{1}{1 + e^{-z}}",
+        r"\sigma(z)\,(1 - \sigma(z))",
     ),
     "tanh": Activation(
-        "tanh", tanh, tanh_derivative,
-        r"\tanh(z) = \frac{2}{1 + e^{-2z}} - 1", r"1 - \tanh^2(z)",
+        "tanh",
+        tanh,
+        tanh_derivative,
+        r"\tanh(z) = \frac{2}{1 + e^{-2z}} - 1",
+        r"1 - \tanh^2(z)",
     ),
     "relu": Activation(
-        "relu", relu, relu_derivative,
-        r"\mathrm{relu}(z) = \max(0, z)", r"1 \text{ if } z > 0 \text{ else } 0",
+        "relu",
+        relu,
+        relu_derivative,
+        r"\mathrm{relu}(z) = \max(0, z)",
+        r"1 \text{ if } z > 0 \text{ else } 0",
     ),
     "leaky_relu": Activation(
-        "leaky_relu", leaky_relu, leaky_relu_derivative,
-        r"z \text{ if } z > 0 \text{ else } 0.01\,z", r"1 \text{ if } z > 0 \text{ else } 0.01",
+        "leaky_relu",
+        leaky_relu,
+        leaky_relu_derivative,
+        r"z \text{ if } z > 0 \text{ else } 0.01\,z",
+        r"1 \text{ if } z > 0 \text{ else } 0.01",
     ),
     "linear": Activation(
-        "linear", linear, linear_derivative, r"g(z) = z", r"1",
+        "linear",
+        linear,
+        linear_derivative,
+        r"g(z) = z",
+        r"1",
     ),
     "softmax": Activation(
-        "softmax", softmax, softmax_jacobian,
+        "softmax",
+        softmax,
+        softmax_jacobian,
         r"\mathrm{softmax}(\mathbf{z})_i = \frac{e^{z_i}}{\sum_{j=1}^k e^{z_j}}",
         r"s_i(\delta_{ij} - s_j)",
     ),

@@ -12,6 +12,7 @@ network with thousands of edges redraws in a few milliseconds.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ def count_parameters(layer_sizes: Sequence[int], use_bias: bool = True) -> tuple
     biases, ``n_out`` biases. This is what ``keras.Model.count_params()`` reports.
     """
     sizes = check_layer_sizes(layer_sizes)
-    n_weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    n_weights = sum(a * b for a, b in itertools.pairwise(sizes))
     n_biases = sum(sizes[1:]) if use_bias else 0
     return n_weights, n_biases
 
@@ -84,8 +85,7 @@ def check_layer_sizes(layer_sizes) -> list[int]:
     sizes = list(layer_sizes)
     if len(sizes) < 2:
         raise ValueError(
-            "layer_sizes needs at least two layers (input and output), "
-            f"got {len(sizes)}: {sizes!r}"
+            f"layer_sizes needs at least two layers (input and output), got {len(sizes)}: {sizes!r}"
         )
     checked = []
     for position, size in enumerate(sizes):
@@ -105,7 +105,9 @@ def check_layer_sizes(layer_sizes) -> list[int]:
 def _check_matrices(values, shapes: list[tuple[int, ...]], argument: str) -> list[np.ndarray]:
     """Validate a list of weight (or bias) arrays against the expected shapes."""
     if isinstance(values, np.ndarray) or not isinstance(values, Sequence):
-        raise TypeError(f"{argument} must be a list with one array per layer, got {type(values).__name__}")
+        raise TypeError(
+            f"{argument} must be a list with one array per layer, got {type(values).__name__}"
+        )
     if len(values) != len(shapes):
         raise ValueError(
             f"{argument} must have one array per pair of consecutive layers ({len(shapes)}), "
@@ -216,13 +218,12 @@ def draw_network(
             f"got {output_activation!r}"
         )
     n_links = len(sizes) - 1
-    if activations is not None:
-        if isinstance(activations, str) or len(activations) != n_links:
-            raise ValueError(
-                f"activations must list one name per non-input layer ({n_links}), got {activations!r}"
-            )
+    if activations is not None and (isinstance(activations, str) or len(activations) != n_links):
+        raise ValueError(
+            f"activations must list one name per non-input layer ({n_links}), got {activations!r}"
+        )
 
-    kernel_shapes = [(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+    kernel_shapes = [(a, b) for a, b in itertools.pairwise(sizes)]
     real_weights = weights is not None and not (isinstance(weights, str) and weights == "random")
     if isinstance(weights, str) and weights != "random":
         raise ValueError(f"weights must be None, 'random' or a list of arrays, got {weights!r}")
@@ -342,9 +343,16 @@ def draw_network(
     offsets = np.concatenate(centres, axis=0)
     diameters = np.full(len(offsets), 2 * radius)
     nodes = EllipseCollection(
-        diameters, diameters, np.zeros(len(offsets)), units="xy", offsets=offsets,
-        offset_transform=ax.transData, facecolors=face, edgecolors="black",
-        linewidths=0.8, zorder=3,
+        diameters,
+        diameters,
+        np.zeros(len(offsets)),
+        units="xy",
+        offsets=offsets,
+        offset_transform=ax.transData,
+        facecolors=face,
+        edgecolors="black",
+        linewidths=0.8,
+        zorder=3,
     )
     ax.add_collection(nodes, autolim=False)
 
@@ -374,16 +382,28 @@ def draw_network(
                     name = f"a_{{{number}}}"
                 else:
                     name = r"\hat{y}" if sizes[-1] == 1 else rf"\hat{{y}}_{{{number}}}"
-                put(x + radius * 1.15, y, f"${name}$", ha="left", fontsize=node_font,
-                    color=style.OKABE_ITO[0] if kind == "hidden" else style.OKABE_ITO[1])
+                put(
+                    x + radius * 1.15,
+                    y,
+                    f"${name}$",
+                    ha="left",
+                    fontsize=node_font,
+                    color=style.OKABE_ITO[0] if kind == "hidden" else style.OKABE_ITO[1],
+                )
     for x, y in bias_positions:
         put(x, y, "$1$")
     for item in ellipsis_positions:
         if item is not None:
             layer, x, y = item
             put(x, y, r"$\vdots$", fontsize=node_font * 1.4)
-            put(x + radius * 1.3, y, f"{sizes[layer]:,} nodes", ha="left",
-                fontsize=label_font * 0.85, color="0.3")
+            put(
+                x + radius * 1.3,
+                y,
+                f"{sizes[layer]:,} nodes",
+                ha="left",
+                fontsize=label_font * 0.85,
+                color="0.3",
+            )
 
     if labels:
         title_font = min(label_font, dx * points_per_unit * 0.2)
@@ -396,13 +416,25 @@ def draw_network(
         pad = radius * 1.35
         x0, y0 = outputs[:, 0].min() - pad, outputs[:, 1].min() - pad
         box = FancyBboxPatch(
-            (x0, y0), 2 * pad, outputs[:, 1].max() - outputs[:, 1].min() + 2 * pad,
-            boxstyle=f"round,pad=0,rounding_size={pad * 0.6}", fill=False,
-            linestyle="--", edgecolor=style.OKABE_ITO[1], linewidth=1.0, zorder=2,
+            (x0, y0),
+            2 * pad,
+            outputs[:, 1].max() - outputs[:, 1].min() + 2 * pad,
+            boxstyle=f"round,pad=0,rounding_size={pad * 0.6}",
+            fill=False,
+            linestyle="--",
+            edgecolor=style.OKABE_ITO[1],
+            linewidth=1.0,
+            zorder=2,
         )
         ax.add_patch(box)
-        put(outputs[0, 0], y0 - 0.15, "softmax", fontsize=label_font, va="top",
-            color=style.OKABE_ITO[1])
+        put(
+            outputs[0, 0],
+            y0 - 0.15,
+            "softmax",
+            fontsize=label_font,
+            va="top",
+            color=style.OKABE_ITO[1],
+        )
 
     if weight_labels is None:
         weight_labels = labels and kernels is None and len(all_segments) <= _MAX_WEIGHT_LABELS
@@ -414,33 +446,66 @@ def draw_network(
             if draw_bias:
                 sources.insert(0, (bias_positions[link], 0))
             for (xs, ys), i in sources:
-                for position, ((xt, yt), j) in enumerate(zip(positions[link + 1], drawn[link + 1][0])):
+                for position, ((xt, yt), j) in enumerate(
+                    zip(positions[link + 1], drawn[link + 1][0])
+                ):
                     name = f"w_{{{i}}}" if single_output else f"w_{{{i},{j + 1}}}"
-                    # Spread the labels of one source's edges along their length so they never stack.
+                    # Spread one source's edge labels along the edges so that they never stack.
                     t = 0.3 + 0.4 * position / max(n_targets - 1, 1)
                     _edge_label(put, xs, ys, xt, yt, name, t, node_font * 0.75)
 
     if activations is not None:
         for layer, name in enumerate(activations, start=1):
             layer_bottom = -(slots[layer] - 1) / 2 - 0.5
-            put(layer * dx, layer_bottom - 0.15, name, fontsize=label_font, va="top",
-                style="italic", color="0.25")
+            put(
+                layer * dx,
+                layer_bottom - 0.15,
+                name,
+                fontsize=label_font,
+                va="top",
+                style="italic",
+                color="0.25",
+            )
 
     n_weights, n_biases = count_parameters(sizes, use_bias=use_bias)
     if counts:
         texts.append(
-            ax.text(0.5, 0.01, f"{n_weights:,} weights, {n_biases:,} biases",
-                    transform=ax.transAxes, ha="center", va="bottom", fontsize=base_font)
+            ax.text(
+                0.5,
+                0.01,
+                f"{n_weights:,} weights, {n_biases:,} biases",
+                transform=ax.transAxes,
+                ha="center",
+                va="bottom",
+                fontsize=base_font,
+            )
         )
 
     return NetworkDrawing(
-        ax=ax, nodes=nodes, edges=edges, n_weights=n_weights, n_biases=n_biases,
-        node_positions=positions, node_indices=[indices for indices, _ in drawn],
-        edge_values=edge_values, texts=texts, colorbar=cbar,
+        ax=ax,
+        nodes=nodes,
+        edges=edges,
+        n_weights=n_weights,
+        n_biases=n_biases,
+        node_positions=positions,
+        node_indices=[indices for indices, _ in drawn],
+        edge_values=edge_values,
+        texts=texts,
+        colorbar=cbar,
     )
 
 
 def _edge_label(put, xs, ys, xt, yt, name, t, fontsize):
     """Write a weight's name on its edge at fraction ``t`` of the way from the source node."""
-    put(xs + t * (xt - xs), ys + t * (yt - ys), f"${name}$", fontsize=fontsize,
-        bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+    put(
+        xs + t * (xt - xs),
+        ys + t * (yt - ys),
+        f"${name}$",
+        fontsize=fontsize,
+        bbox={
+            "boxstyle": "round,pad=0.1",
+            "facecolor": "white",
+            "edgecolor": "none",
+            "alpha": 0.85,
+        },
+    )

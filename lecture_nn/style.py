@@ -30,7 +30,7 @@ SEQUENTIAL_CMAP = "viridis"
 #: Signed data centred on zero (weights, gradients): ColorBrewer red-blue, colour-blind safe.
 DIVERGING_CMAP = "RdBu_r"
 
-#: Okabe & Ito (2008) qualitative palette, distinguishable with every common colour-vision deficiency.
+#: Okabe & Ito (2008) qualitative palette, readable with every common colour-vision deficiency.
 OKABE_ITO = (
     "#0072B2",  # blue
     "#D55E00",  # vermillion

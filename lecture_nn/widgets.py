@@ -1,0 +1,215 @@
+"""One-line interactive figures that also render when a notebook runs headless.
+
+:func:`interactive_figure` turns a drawing function ``draw(fig, **values)`` into a small
+widget: ipywidgets controls above one figure that is redrawn in place whenever a control
+changes. The figure is shown as a PNG through an IPython display handle, so
+
+* the live notebook updates one image in place (no growing stack of figures, no flicker);
+* a notebook executed headless (``lecture-nn run``, nbval, CI) stores the figure drawn with
+  the default values as an ordinary image output, so the executed and printed copies show it;
+* in print mode (``LECTURE_NN_MEDIUM=print``) a small grid of values, if given, is drawn
+  one figure after another instead of the controls.
+
+The default of every control is the default of the matching keyword argument of ``draw``,
+so the figure is a function of a few named parameters with defaults.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import numbers
+import os
+from collections.abc import Callable, Mapping, Sequence
+
+from matplotlib.figure import Figure
+
+from lecture_nn import style
+
+HEADLESS_VARIABLE = "LECTURE_NN_HEADLESS"
+
+
+def is_headless() -> bool:
+    """Return True when the notebook is being executed without a front-end (``lecture-nn run``)."""
+    return os.environ.get(HEADLESS_VARIABLE, "").strip() not in ("", "0", "false", "False")
+
+
+def render_png(fig: Figure) -> bytes:
+    """Render ``fig`` to PNG bytes at its own size and dpi."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi)
+    return buffer.getvalue()
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _control_spec(name: str, spec, default) -> tuple[str, dict]:
+    """Check a control's spec against its default; return (widget class name, its arguments)."""
+    description = name.replace("_", " ")
+    if type(spec).__module__.startswith("ipywidgets"):
+        return "given", {}
+    if isinstance(spec, bool):
+        return "Checkbox", {"value": bool(default), "description": description}
+    if isinstance(spec, tuple) and len(spec) == 3 and all(_is_number(v) for v in spec):
+        low, high, step = spec
+        if not low < high or step <= 0:
+            raise ValueError(
+                f"control {name!r}: a slider needs (min, max, step) with min < max and step > 0, "
+                f"got {spec!r}"
+            )
+        if not _is_number(default) or not low <= default <= high:
+            raise ValueError(
+                f"control {name!r}: the default {default!r} of draw() lies outside {low}..{high}"
+            )
+        integral = all(isinstance(v, numbers.Integral) for v in (*spec, default))
+        arguments = {"value": default, "min": low, "max": high, "step": step}
+        return ("IntSlider" if integral else "FloatSlider"), {
+            **arguments,
+            "description": description,
+        }
+    if isinstance(spec, Sequence) and not isinstance(spec, str) and len(spec) > 0:
+        options = list(spec)
+        if default not in options:
+            raise ValueError(
+                f"control {name!r}: the default {default!r} of draw() is not one of {options!r}"
+            )
+        return "Dropdown", {"options": options, "value": default, "description": description}
+    raise TypeError(
+        f"control {name!r} must be a (min, max, step) tuple, a list of options, a bool or an "
+        f"ipywidgets widget, got {spec!r}"
+    )
+
+
+def _make_control(name: str, spec, default):
+    """Build the ipywidgets control for ``spec``, starting at ``default``."""
+    import ipywidgets
+
+    kind, arguments = _control_spec(name, spec, default)
+    if kind == "given":
+        spec.value = default
+        return spec
+    return getattr(ipywidgets, kind)(**arguments)
+
+
+class InteractiveFigure:
+    """A figure drawn by ``draw(fig, **values)`` with controls that redraw it in place.
+
+    Use :func:`interactive_figure` to make one. Displaying the object in a notebook shows
+    the controls and the figure; :meth:`update` redraws programmatically (tests, benchmarks).
+    """
+
+    def __init__(
+        self,
+        draw: Callable,
+        controls: Mapping,
+        figsize: tuple[float, float],
+        print_values: Sequence[Mapping] | None = None,
+    ):
+        if not callable(draw):
+            raise TypeError(f"draw must be a function draw(fig, **values), got {draw!r}")
+        parameters = inspect.signature(draw).parameters
+        self.defaults = {}
+        for name in controls:
+            parameter = parameters.get(name)
+            if parameter is None or parameter.default is inspect.Parameter.empty:
+                raise ValueError(
+                    f"control {name!r} needs a keyword argument {name}=<default> in "
+                    f"{getattr(draw, '__name__', 'draw')}()"
+                )
+            self.defaults[name] = parameter.default
+            _control_spec(name, controls[name], parameter.default)
+        self.draw = draw
+        self.specs = dict(controls)
+        self.print_values = [dict(values) for values in print_values or []]
+        for values in self.print_values:
+            unknown = set(values) - set(self.defaults)
+            if unknown:
+                raise ValueError(f"print_values names unknown controls {sorted(unknown)}")
+        self.figure = Figure(figsize=style.figsize(*figsize))
+        self.values = dict(self.defaults)
+        self.controls: dict = {}
+        self._handle = None
+        self._redraw()
+
+    def _redraw(self) -> None:
+        self.figure.clear()
+        self.draw(self.figure, **self.values)
+
+    def update(self, **values) -> bytes:
+        """Redraw with some values changed and return the new PNG."""
+        unknown = set(values) - set(self.defaults)
+        if unknown:
+            raise ValueError(
+                f"unknown control(s) {sorted(unknown)}; this figure has {sorted(self.defaults)}"
+            )
+        self.values.update(values)
+        self._redraw()
+        png = render_png(self.figure)
+        if self._handle is not None:
+            from IPython.display import Image
+
+            self._handle.update(Image(data=png, format="png"))
+        return png
+
+    def png(self) -> bytes:
+        """Return the current figure as PNG bytes."""
+        return render_png(self.figure)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Image, display
+
+        if style.default_medium() == "print" and self.print_values:
+            for values in self.print_values:
+                self.values = {**self.defaults, **values}
+                self._redraw()
+                display(Image(data=self.png(), format="png"))
+            return
+        if not is_headless():
+            import ipywidgets
+
+            for name, spec in self.specs.items():
+                control = _make_control(name, spec, self.values[name])
+                control.observe(
+                    lambda change, name=name: self.update(**{name: change["new"]}), names="value"
+                )
+                self.controls[name] = control
+            display(ipywidgets.HBox(list(self.controls.values())))
+        self._handle = display(Image(data=self.png(), format="png"), display_id=True)
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
+        return f"<InteractiveFigure {getattr(self.draw, '__name__', 'draw')}({values})>"
+
+
+def interactive_figure(
+    draw: Callable,
+    *,
+    figsize: tuple[float, float] = (6.0, 4.0),
+    print_values: Sequence[Mapping] | None = None,
+    **controls,
+) -> InteractiveFigure:
+    """Make an interactive figure from ``draw(fig, **values)`` and its controls.
+
+    Parameters
+    ----------
+    draw
+        Function that draws into an empty matplotlib ``Figure``; every control is one of its
+        keyword arguments, whose default is the control's starting value.
+    figsize
+        Nominal figure size in inches (scaled by the course style's medium).
+    print_values
+        For print mode: a list of ``{control: value}`` dicts, each drawn as its own figure.
+    **controls
+        ``name=(min, max, step)`` for a slider, ``name=[option, ...]`` for a drop-down,
+        ``name=True/False`` for a check box, or any ipywidgets widget.
+
+    Returns
+    -------
+    InteractiveFigure
+        Shows itself when it is the last expression of a notebook cell.
+    """
+    if not controls:
+        raise ValueError("interactive_figure needs at least one control, e.g. n_layers=(1, 6, 1)")
+    return InteractiveFigure(draw, controls, figsize, print_values)

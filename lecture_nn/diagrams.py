@@ -90,7 +90,11 @@ def check_layer_sizes(layer_sizes) -> list[int]:
     checked = []
     for position, size in enumerate(sizes):
         if isinstance(size, bool) or not isinstance(size, numbers.Integral):
-            if isinstance(size, numbers.Real) and float(size).is_integer():
+            if (
+                not isinstance(size, bool)
+                and isinstance(size, numbers.Real)
+                and float(size).is_integer()
+            ):
                 size = int(size)
             else:
                 raise ValueError(

@@ -1,0 +1,191 @@
+"""Network diagrams: counts against Keras, real weights, layout, and bad input."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from matplotlib.collections import EllipseCollection, LineCollection
+
+from lecture_nn.diagrams import MAX_NODES_DRAWN, count_parameters, draw_network
+
+keras = pytest.importorskip("keras")
+
+
+def keras_dense_model(layer_sizes, use_bias=True):
+    """The dense network with these layer sizes, built in Keras."""
+    layers = [keras.layers.Dense(n, use_bias=use_bias) for n in layer_sizes[1:]]
+    return keras.Sequential([keras.Input(shape=(layer_sizes[0],)), *layers])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    layer_sizes=st.lists(st.integers(1, 40), min_size=2, max_size=6),
+    use_bias=st.booleans(),
+)
+def test_printed_counts_equal_keras_count_params(layer_sizes, use_bias):
+    model = keras_dense_model(layer_sizes, use_bias)
+    fig, ax = plt.subplots()
+    drawing = draw_network(layer_sizes, ax=ax, counts=True, use_bias=use_bias)
+    assert drawing.n_weights + drawing.n_biases == model.count_params()
+    n_kernel = sum(int(np.prod(layer.kernel.shape)) for layer in model.layers)
+    assert drawing.n_weights == n_kernel
+    printed = [t.get_text() for t in drawing.texts if "weights" in t.get_text()]
+    assert printed == [f"{n_kernel:,} weights, {model.count_params() - n_kernel:,} biases"]
+    plt.close(fig)
+
+
+def test_lecture_examples_counts():
+    assert count_parameters([4, 1]) == (4, 1)  # logistic regression: w_1..w_4 and w_0
+    assert count_parameters([2, 3, 1]) == (9, 4)
+    assert count_parameters([784, 512, 512, 10]) == (784 * 512 + 512 * 512 + 5120, 1034)
+    assert sum(count_parameters([784, 512, 512, 10])) == 669_706  # the Keras notebook's model
+    assert count_parameters([3, 2], use_bias=False) == (6, 0)
+
+
+def test_edges_are_one_collection_with_one_segment_per_weight():
+    _fig, ax = plt.subplots()
+    sizes = [5, 12, 12, 5]
+    drawing = draw_network(sizes, ax=ax)
+    line_collections = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert line_collections == [drawing.edges]
+    assert len(drawing.edges.get_segments()) == 5 * 12 + 12 * 12 + 12 * 5
+    assert len(ax.lines) == 0  # no artist per edge
+    assert isinstance(drawing.nodes, EllipseCollection)
+    assert len(drawing.nodes.get_offsets()) == sum(sizes)
+
+
+def test_bias_nodes_and_their_edges():
+    _fig, ax = plt.subplots()
+    drawing = draw_network([2, 3, 1], ax=ax, draw_bias=True, labels=True)
+    # 9 weight edges + 3 + 1 bias edges; 6 nodes + 2 bias nodes
+    assert len(drawing.edges.get_segments()) == 13
+    assert len(drawing.nodes.get_offsets()) == 8
+    texts = {t.get_text() for t in drawing.texts}
+    assert {"$1$", "$x_{1}$", "$h_{3}$", "$o_{1}$", "$w_{0,1}$", "$w_{2,3}$", "$w_{0}$"} <= texts
+    assert {"input", "hidden", "output"} <= texts
+
+
+def test_logistic_regression_neuron_labels_match_the_formula():
+    _fig, ax = plt.subplots()
+    drawing = draw_network(
+        [4, 1],
+        ax=ax,
+        draw_bias=True,
+        labels=True,
+        activation_symbols=True,
+        output_activation="sigmoid",
+    )
+    texts = {t.get_text() for t in drawing.texts}
+    # y_hat = sigmoid(w_0 + w_1 x_1 + ... + w_4 x_4)
+    assert {f"$w_{{{i}}}$" for i in range(5)} <= texts
+    assert {f"$x_{{{i}}}$" for i in range(1, 5)} <= texts
+    assert r"$z\,|\,\sigma$" in texts
+
+
+def test_softmax_output_is_marked():
+    _fig, ax = plt.subplots()
+    drawing = draw_network([3, 4, 3], ax=ax, activation_symbols=True, output_activation="softmax")
+    assert "softmax" in {t.get_text() for t in drawing.texts}
+    assert len(ax.patches) == 1
+
+
+def test_real_weights_colour_by_sign_and_width_by_magnitude():
+    rng = np.random.default_rng(0)
+    kernels = [rng.normal(size=(3, 4)), rng.normal(size=(4, 2))]
+    _fig, ax = plt.subplots()
+    drawing = draw_network([3, 4, 2], ax=ax, weights=kernels)
+    values = np.concatenate([k.ravel() for k in kernels])
+    np.testing.assert_array_equal(drawing.edge_values, values)
+    colors = drawing.edges.get_colors()
+    red, blue = colors[:, 0], colors[:, 2]
+    assert np.all(red[values > 0.2] > blue[values > 0.2])  # RdBu_r: positive is red
+    assert np.all(blue[values < -0.2] > red[values < -0.2])
+    widths = np.asarray(drawing.edges.get_linewidths())
+    order = np.argsort(np.abs(values))
+    assert np.all(np.diff(widths[order]) >= 0)
+    assert drawing.colorbar is not None
+    low, high = drawing.colorbar.mappable.get_clim()
+    assert high == pytest.approx(np.abs(values).max())
+    assert low == pytest.approx(-high)
+
+
+def test_keras_kernel_orientation_edge_goes_from_input_i_to_output_j():
+    keras.utils.set_random_seed(1)
+    model = keras_dense_model([3, 2])
+    kernel, bias = model.get_weights()
+    _fig, ax = plt.subplots()
+    drawing = draw_network([3, 2], ax=ax, weights=[kernel], biases=[bias], draw_bias=True)
+    sources, targets = drawing.node_positions
+    segments = drawing.edges.get_segments()
+    for i in range(3):
+        for j in range(2):
+            k = i * 2 + j
+            np.testing.assert_allclose(segments[k], [sources[i], targets[j]])
+            assert drawing.edge_values[k] == pytest.approx(kernel[i, j])
+    np.testing.assert_allclose(drawing.edge_values[6:], bias)
+
+
+def test_random_weights_are_seeded():
+    _fig, (a, b, c) = plt.subplots(1, 3)
+    first = draw_network([3, 4, 2], ax=a, weights="random", seed=5)
+    again = draw_network([3, 4, 2], ax=b, weights="random", seed=5)
+    other = draw_network([3, 4, 2], ax=c, weights="random", seed=6)
+    np.testing.assert_array_equal(first.edge_values, again.edge_values)
+    assert not np.array_equal(first.edge_values, other.edge_values)
+    assert first.colorbar is None
+
+
+def test_wide_layers_are_drawn_with_an_ellipsis():
+    _fig, ax = plt.subplots()
+    drawing = draw_network([784, 512, 10], ax=ax, counts=True)
+    drawn = [len(p) for p in drawing.node_positions]
+    assert drawn == [MAX_NODES_DRAWN - 1, MAX_NODES_DRAWN - 1, 10]
+    assert drawing.node_indices[0][-1] == 783
+    texts = {t.get_text() for t in drawing.texts}
+    assert {"784 nodes", "512 nodes", r"$\vdots$"} <= texts
+    assert drawing.n_weights == 784 * 512 + 512 * 10
+
+
+def test_draws_into_given_axes_and_creates_a_figure_only_without_one():
+    fig, ax = plt.subplots()
+    before = plt.get_fignums()
+    assert draw_network([2, 2], ax=ax).ax is ax
+    assert plt.get_fignums() == before
+    drawing = draw_network([2, 2])
+    assert len(plt.get_fignums()) == len(before) + 1
+    assert drawing.ax.figure is not fig
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"layer_sizes": []}, ValueError, "at least two layers"),
+        ({"layer_sizes": [3]}, ValueError, "at least two layers"),
+        ({"layer_sizes": [3, 0]}, ValueError, r"layer_sizes\[1\] must be at least 1"),
+        ({"layer_sizes": [-2, 3]}, ValueError, r"layer_sizes\[0\] must be at least 1"),
+        ({"layer_sizes": [2.5, 3]}, ValueError, "whole number"),
+        ({"layer_sizes": [2, True]}, ValueError, "whole number"),
+        ({"layer_sizes": "23"}, TypeError, "list of node counts"),
+        ({"layer_sizes": 5}, TypeError, "list of node counts"),
+        ({"layer_sizes": [2, 3], "weights": [np.ones((3, 2))]}, ValueError, r"shape \(2, 3\)"),
+        ({"layer_sizes": [2, 3, 1], "weights": [np.ones((2, 3))]}, ValueError, "one array per"),
+        ({"layer_sizes": [2, 3], "weights": "ones"}, ValueError, "'random'"),
+        ({"layer_sizes": [2, 3], "weights": [np.full((2, 3), np.nan)]}, ValueError, "nan"),
+        ({"layer_sizes": [2, 3], "draw_bias": True, "use_bias": False}, ValueError, "draw_bias"),
+        ({"layer_sizes": [2, 3], "output_activation": "relu"}, ValueError, "output_activation"),
+        ({"layer_sizes": [2, 3, 1], "activations": ["relu"]}, ValueError, "one name per"),
+        ({"layer_sizes": [2, 3], "biases": [np.ones(3)]}, ValueError, "together with"),
+        ({"layer_sizes": [2, 3], "max_nodes": 1}, ValueError, "max_nodes"),
+    ],
+)
+def test_bad_input_is_a_clear_error(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        draw_network(**kwargs)
+    assert plt.get_fignums() == []  # nothing half-drawn was left behind
+
+
+def test_integral_floats_and_numpy_ints_are_accepted():
+    drawing = draw_network(np.array([2, 3, 1]))
+    assert (drawing.n_weights, drawing.n_biases) == (9, 4)
+    assert draw_network([2.0, 3.0]).n_weights == 6

@@ -39,7 +39,7 @@ def _check_range(z_range) -> tuple[float, float]:
 
 def _with_gap_at_zero(z: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Insert a nan at z = 0 so a jump (ReLU's derivative) is not drawn as a vertical line."""
-    position = np.searchsorted(z, 0.0)
+    position = np.searchsorted(z, 0.0, side="right")  # the value at z = 0 belongs to the left
     return np.insert(z, position, np.nan), np.insert(values, position, np.nan)
 
 

@@ -287,7 +287,7 @@ def draw_network(
     x_span = dx * n_links + 2 * side_margin
     ax.set_xlim(-side_margin, dx * n_links + side_margin)
     ax.set_ylim(y_bottom, y_top)
-    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_aspect("equal", adjustable="box")
     points_per_unit = min(width_pt / x_span, height_pt / height)
     radius = min(0.32, 0.3 * dx)
     node_font = float(np.clip(radius * points_per_unit * 0.85, 3.0, 13.0))

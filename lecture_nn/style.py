@@ -97,11 +97,9 @@ def course_style(medium: str | None = None) -> Iterator[str]:
         yield medium
 
 
-def use_course_style(medium: str | None = None) -> str:
+def use_course_style(medium: str | None = None) -> None:
     """Apply the course style for the rest of the session (a notebook's first cell)."""
-    medium = default_medium() if medium is None else _check_medium(medium)
     mpl.rcParams.update(style_rc(medium))
-    return medium
 
 
 def figsize(width: float, height: float, medium: str | None = None) -> tuple[float, float]:

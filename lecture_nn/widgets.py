@@ -127,7 +127,7 @@ class InteractiveFigure:
             unknown = set(values) - set(self.defaults)
             if unknown:
                 raise ValueError(f"print_values names unknown controls {sorted(unknown)}")
-        self.figure = Figure(figsize=style.figsize(*figsize))
+        self.figure = Figure(figsize=style.figsize(*figsize), layout="constrained")
         self.values = dict(self.defaults)
         self.controls: dict = {}
         self._handle = None

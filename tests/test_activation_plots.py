@@ -29,6 +29,10 @@ def test_relu_derivative_has_a_gap_at_the_kink():
     z = plot.lines["derivative"].get_xdata()
     y = plot.lines["derivative"].get_ydata()
     assert np.isnan(z).sum() == 1
+    gap = int(np.flatnonzero(np.isnan(z))[0])
+    assert z[gap - 1] == 0.0  # the jump is after the value at the kink, never drawn as a line
+    assert y[gap - 1] == 0.0
+    assert y[gap + 1] == 1.0
     np.testing.assert_array_equal(y[z < 0], 0.0)
     np.testing.assert_array_equal(y[z > 0], 1.0)
 

@@ -336,7 +336,7 @@ def draw_network(
         edges = LineCollection(all_segments, colors=colors, linewidths=widths, alpha=0.9, zorder=1)
     else:
         edge_values = None
-        edges = LineCollection(all_segments, colors="0.25", linewidths=0.7, alpha=0.6, zorder=1)
+        edges = LineCollection(all_segments, colors="0.55", linewidths=0.7, zorder=1)
     ax.add_collection(edges, autolim=False)
 
     # --- nodes ----------------------------------------------------------------------------

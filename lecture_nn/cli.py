@@ -1,0 +1,423 @@
+"""The ``lecture-nn`` command: open the course in JupyterLab, run its notebooks, check the setup.
+
+Subcommands: ``lab`` (JupyterLab on the course notebooks), ``run`` (execute notebooks headless),
+``check`` (print the environment, for problem reports) and ``strip`` (for maintainers: remove
+outputs before committing). Heavy libraries are imported inside the subcommands so that
+``lecture-nn --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import lecture_nn
+
+if TYPE_CHECKING:
+    from lecture_nn.notebook_runner import NotebookResult
+
+PROG = "lecture-nn"
+
+#: Where ``lecture-nn lab`` copies the notebooks when it cannot open them where they are.
+DEFAULT_WORKDIR = "~/lecture-nn-course"
+
+#: Files and folders never copied from the notebooks folder.
+_SKIPPED_NAMES = {"__pycache__", ".ipynb_checkpoints"}
+
+
+class UsageError(Exception):
+    """A command-line mistake found after parsing; reported on one line with exit status 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``lecture-nn`` command with ``argv`` (default: ``sys.argv[1:]``).
+
+    Returns the exit status: 0 on success, 1 when the work failed (a notebook failed,
+    JupyterLab is missing ...), 2 for a command-line mistake, which is reported on stderr
+    in one line, and 130 after Ctrl-C outside JupyterLab. Arguments that ``lab`` does not
+    know, and everything after ``--``, are passed on to JupyterLab.
+    """
+    args_in, passthrough = _split_passthrough(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    try:
+        args, unknown = parser.parse_known_args(args_in)
+        extra = [*unknown, *passthrough]
+        if args.command is None and not extra:
+            parser.print_help(sys.stderr)
+            return 2
+        if extra and args.command != "lab":
+            (args.parser if args.command else parser).error(
+                f"unrecognized arguments: {shlex.join(extra)}"
+            )
+    except SystemExit as exc:  # argparse's --help, --version and errors end this way
+        return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    try:
+        return args.handler(args, extra)
+    except UsageError as exc:
+        print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG} {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Split ``argv`` at the first ``--`` into our arguments and those for JupyterLab."""
+    if "--" in argv:
+        cut = argv.index("--")
+        return argv[:cut], argv[cut + 1 :]
+    return argv, []
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``lecture-nn`` and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="An interactive course on how neural networks are trained.",
+        allow_abbrev=False,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {lecture_nn.__version__}")
+    parser.set_defaults(command=None)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    lab = _add_command(
+        commands,
+        "lab",
+        _cmd_lab,
+        help="open the course notebooks in JupyterLab",
+        description=(
+            "Open JupyterLab on the course notebooks. In a source checkout it opens them "
+            f"where they are; otherwise, or with --dir, it copies them to a working folder "
+            f"(default {DEFAULT_WORKDIR}) without overwriting notebooks already there. "
+            "Other arguments, and everything after '--', go to 'jupyter lab' unchanged, "
+            "e.g. 'lecture-nn lab --no-browser --port 8899'."
+        ),
+    )
+    lab.add_argument("--dir", help="working folder to copy the notebooks to and open there")
+    lab.add_argument(
+        "--print-command",
+        action="store_true",
+        help="print the JupyterLab command instead of running it (copies nothing)",
+    )
+
+    run = _add_command(
+        commands,
+        "run",
+        _cmd_run,
+        help="execute notebooks headless and report which ones fail",
+        description=(
+            "Execute notebooks without a browser or display and write the executed copies to "
+            "--output. NOTEBOOK is a file, or a course notebook given by name or by the start "
+            "of its name ('01_architecture', '01'); default: all course notebooks. Exit status "
+            "1 if any notebook failed."
+        ),
+    )
+    run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="notebooks to execute")
+    run.add_argument(
+        "--output",
+        default=os.path.join("build", "notebooks"),
+        metavar="DIR",
+        help="folder for the executed copies (default: %(default)s)",
+    )
+    run.add_argument(
+        "--timeout",
+        type=_positive_int,
+        default=600,
+        metavar="SECONDS",
+        help="time limit for each cell (default: %(default)s)",
+    )
+    run.add_argument("--kernel", metavar="NAME", help="Jupyter kernel (default: the notebook's)")
+    run.add_argument(
+        "--strict-warnings",
+        action="store_true",
+        help="count a notebook that printed warnings as failed, and show the warnings",
+    )
+    run.add_argument(
+        "--verbose", action="store_true", help="show whole tracebacks and all warning lines"
+    )
+
+    _add_command(
+        commands,
+        "check",
+        _cmd_check,
+        help="print the environment, to include in a problem report",
+        description="Print the versions and folders a teacher needs to help with a problem.",
+    )
+
+    strip = _add_command(
+        commands,
+        "strip",
+        _cmd_strip,
+        help="(for maintainers) remove outputs from notebooks before committing them",
+        description=(
+            "For maintainers: rewrite notebooks in place without outputs, execution counts "
+            "and widget state. Cells tagged 'nbval-check-output' (or containing "
+            "'# NBVAL_CHECK_OUTPUT') keep their text output."
+        ),
+    )
+    strip.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="notebook files")
+    return parser
+
+
+def _add_command(
+    commands: argparse._SubParsersAction,
+    name: str,
+    handler: Callable[[argparse.Namespace, list[str]], int],
+    **kwargs: str,
+) -> argparse.ArgumentParser:
+    """Add the subcommand ``name``, run by ``handler(args, extra_arguments) -> int``."""
+    sub = commands.add_parser(name, allow_abbrev=False, **kwargs)
+    sub.set_defaults(command=name, handler=handler, parser=sub)
+    return sub
+
+
+def _positive_int(text: str) -> int:
+    """Parse a whole number greater than 0 (argparse type for --timeout)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number of seconds above 0, not {text!r}")
+    return value
+
+
+# --- lab -----------------------------------------------------------------------------------
+
+
+def _cmd_lab(args: argparse.Namespace, jupyter_args: list[str]) -> int:
+    """Open JupyterLab on the course notebooks; see ``build_parser`` for the behaviour."""
+    from lecture_nn import paths
+    from lecture_nn.notebook_runner import kernel_environment
+
+    try:
+        source = paths.notebooks_dir()
+    except FileNotFoundError as exc:
+        print(f"{PROG} lab: {exc}", file=sys.stderr)
+        return 1
+    folder = _lab_folder(source, args.dir)
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", *jupyter_args]
+    if args.print_command:
+        print(shlex.join(command))
+        return 0
+    if importlib.util.find_spec("jupyterlab") is None:
+        print(f"{PROG} lab: JupyterLab is not installed; pip install jupyterlab", file=sys.stderr)
+        return 1
+    if folder != source:
+        try:
+            copy_course(source, folder)
+        except OSError as exc:
+            print(f"{PROG} lab: cannot copy the notebooks to {folder}: {exc}", file=sys.stderr)
+            return 1
+    print(f"Opening JupyterLab in {folder} (press Ctrl-C to stop it)", flush=True)
+    return run_until_done(command, cwd=folder, env=kernel_environment(headless=False))
+
+
+def _lab_folder(source: Path, workdir: str | None) -> Path:
+    """Return the folder to open: ``--dir``, else ``source`` if it is a writable checkout.
+
+    An installed copy (under site-packages) or a read-only folder is never opened directly,
+    so students never edit the installed files; they work in ``DEFAULT_WORKDIR`` instead.
+    """
+    from lecture_nn.notebook_runner import in_site_packages
+
+    if workdir is None and not in_site_packages(source) and os.access(source, os.W_OK):
+        return source
+    folder = Path(workdir or DEFAULT_WORKDIR).expanduser().resolve()
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--dir: {folder} exists and is not a folder")
+    return folder
+
+
+def copy_course(source: Path, target: Path) -> tuple[list[str], list[str]]:
+    """Copy the files of the notebooks folder ``source`` into ``target``, keeping existing ones.
+
+    A file already in ``target`` is never overwritten: it may hold the student's work.
+    Checkpoint and cache folders are skipped. Each file is written atomically. Prints one
+    line per file and returns the relative names of the files copied and of those kept.
+    """
+    from lecture_nn.notebook_runner import write_atomic
+
+    copied, kept = [], []
+    for file in sorted(source.rglob("*")):
+        relative = file.relative_to(source)
+        if not file.is_file() or _SKIPPED_NAMES.intersection(relative.parts):
+            continue
+        destination = target / relative
+        if destination.exists():
+            kept.append(relative.as_posix())
+            print(f"  kept    {relative.as_posix()} (yours; delete it to get a fresh copy)")
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(destination, file.read_bytes())
+        copied.append(relative.as_posix())
+        print(f"  copied  {relative.as_posix()}")
+    return copied, kept
+
+
+def run_until_done(command: list[str], cwd: Path, env: dict[str, str]) -> int:
+    """Run ``command`` in the foreground and return its exit status (128+N after signal N).
+
+    Ctrl-C is passed on as SIGINT, which makes JupyterLab shut down without asking; a second
+    Ctrl-C terminates it and a third kills it. SIGTERM sent to us is passed on too, so the
+    child never outlives this process.
+    """
+    child = subprocess.Popen(command, cwd=cwd, env=env)
+    restore = _forward_sigterm(child)
+    try:
+        interrupts = 0
+        while True:
+            try:
+                status = child.wait()
+                return 128 - status if status < 0 else status
+            except KeyboardInterrupt:
+                interrupts += 1
+                if interrupts == 1 and os.name != "nt":  # Windows already delivered it
+                    child.send_signal(signal.SIGINT)
+                elif interrupts == 2:
+                    child.terminate()
+                elif interrupts > 2:
+                    child.kill()
+    finally:
+        restore()
+
+
+def _forward_sigterm(child: subprocess.Popen) -> Callable[[], object]:
+    """Pass SIGTERM on to ``child`` until the returned function restores the old handler."""
+    if os.name == "nt" or threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: child.terminate())
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+# --- run -----------------------------------------------------------------------------------
+
+
+def _cmd_run(args: argparse.Namespace, _extra: list[str]) -> int:
+    """Execute notebooks headless; print one line per notebook; 1 if any failed."""
+    from lecture_nn import notebook_runner as runner
+
+    if args.kernel:
+        _check_kernel(args.kernel)
+    course = _course_notebooks()
+    try:
+        notebooks = runner.resolve_notebooks(args.notebooks, course) if args.notebooks else course
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not notebooks:
+        print(f"{PROG} run: no course notebooks found, and none given", file=sys.stderr)
+        return 1
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"--output: {output} exists and is not a folder")
+    for notebook in notebooks:
+        if output.resolve() == notebook.resolve().parent:
+            raise UsageError(
+                f"--output: {output} holds {notebook.name}, which would be overwritten"
+            )
+
+    width = max(len(notebook.name) for notebook in notebooks)
+    failed = 0
+    for notebook in notebooks:
+        result = runner.execute_notebook(notebook, output, args.timeout, args.kernel)
+        ok = result.ok and not (args.strict_warnings and result.warnings)
+        failed += not ok
+        print(_result_line(result, ok, width), flush=True)
+        for line in _result_details(result, args.verbose, args.strict_warnings):
+            print(f"    {line}", flush=True)
+    print(
+        f"{len(notebooks) - failed} of {len(notebooks)} notebooks ok; executed copies in {output}"
+    )
+    return 1 if failed else 0
+
+
+def _course_notebooks() -> list[Path]:
+    """Return the course notebooks, or an empty list when there are none."""
+    from lecture_nn import paths
+
+    try:
+        return paths.course_notebooks()
+    except FileNotFoundError:
+        return []
+
+
+def _check_kernel(name: str) -> None:
+    """Raise UsageError unless a Jupyter kernel called ``name`` is installed."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = sorted(KernelSpecManager().find_kernel_specs())
+    if name not in installed:
+        raise UsageError(f"--kernel: no kernel named {name!r}; installed: {', '.join(installed)}")
+
+
+def _result_line(result: NotebookResult, ok: bool, width: int) -> str:
+    """Format the summary line of one notebook: name, seconds, status, warning count."""
+    count = len(result.warnings)
+    status = "ok" if ok else "FAILED"
+    plural = "" if count == 1 else "s"
+    name = f"{result.path.name:<{width}}"
+    return f"{name}  {result.seconds:6.1f} s  {status:<6}  ({count} warning{plural})"
+
+
+def _result_details(result: NotebookResult, verbose: bool, strict_warnings: bool) -> list[str]:
+    """Return the lines explaining a result: the failure, and the warnings when asked for."""
+    lines = []
+    if not result.ok:
+        if result.failed_cell_index is None:
+            lines.append(f"FAILED before any cell ran: {result.error_name}: {result.error_message}")
+        else:
+            source = next((s for s in result.failed_source.splitlines() if s.strip()), "")
+            lines.append(
+                f"FAILED in cell {result.failed_cell_index + 1} "
+                f"(code cell {result.failed_code_cell}): {source.strip()}"
+            )
+            lines.append(f"{result.error_name}: {result.error_message}")
+        if verbose and result.traceback:
+            lines += result.traceback.splitlines()
+    if verbose or (strict_warnings and result.warnings):
+        lines += [f"warning: {line}" for line in result.warnings]
+    return lines
+
+
+# --- check and strip -----------------------------------------------------------------------
+
+
+def _cmd_check(_args: argparse.Namespace, _extra: list[str]) -> int:
+    """Print the environment report."""
+    from lecture_nn.environment import environment_report, format_report
+
+    print(format_report(environment_report()))
+    return 0
+
+
+def _cmd_strip(args: argparse.Namespace, _extra: list[str]) -> int:
+    """Strip outputs from the given notebook files in place; 1 if one could not be read."""
+    from lecture_nn.notebook_runner import strip_file
+
+    paths = [Path(name) for name in args.notebooks]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise UsageError(f"no such notebook file: {', '.join(missing)}")
+    status = 0
+    for path in paths:
+        try:
+            changed = strip_file(path)
+        except (OSError, ValueError) as exc:
+            print(f"{PROG} strip: cannot strip {path}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{'stripped' if changed else 'unchanged'}  {path}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,356 @@
+"""Run the course notebooks headless, and strip their outputs before they are committed.
+
+The heavy libraries (nbformat, nbclient, jupyter_client) are imported inside the functions
+that need them, so importing this module stays cheap for the command line.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import lecture_nn
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+#: Default per-cell time limit, in seconds, for ``execute_notebook``.
+DEFAULT_TIMEOUT = 600
+
+#: Tag, and source comment, that mark a cell whose text output is kept by ``strip_outputs``.
+CHECK_OUTPUT_TAG = "nbval-check-output"
+CHECK_OUTPUT_COMMENT = "# NBVAL_CHECK_OUTPUT"
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_TEXT_OUTPUT_TYPES = ("execute_result", "display_data")
+
+
+@dataclass
+class NotebookResult:
+    """The outcome of executing one notebook with ``execute_notebook``.
+
+    ``failed_cell_index`` is the 0-based position of the failing cell in the notebook's list
+    of cells, and ``failed_code_cell`` the 1-based count of code cells up to and including
+    it; both are None when the notebook ran through or its kernel never started.
+    ``output_path`` is None when nothing could be written (the notebook was unreadable).
+    """
+
+    path: Path
+    output_path: Path | None
+    seconds: float
+    ok: bool
+    failed_cell_index: int | None = None
+    failed_code_cell: int | None = None
+    failed_source: str = ""
+    error_name: str = ""
+    error_message: str = ""
+    traceback: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def in_site_packages(path: Path) -> bool:
+    """Tell whether ``path`` lies inside an installed-packages folder.
+
+    True for anything under a ``site-packages`` or ``dist-packages`` folder, that is an
+    installed wheel rather than a source checkout.
+    """
+    return any(part in ("site-packages", "dist-packages") for part in Path(path).resolve().parts)
+
+
+def kernel_environment(headless: bool, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Return the environment variables for a kernel (or a Jupyter server) started by us.
+
+    Starts from a copy of ``base`` (default: ``os.environ``) and never changes it. When
+    lecture-nn runs from a source checkout, the folder holding the package is put first on
+    ``PYTHONPATH`` so that the notebooks import this very copy. With ``headless`` true it
+    also sets ``LECTURE_NN_HEADLESS=1`` (read by the widget helpers) and drops
+    ``MPLBACKEND``, so that the kernel uses its own inline backend, which needs no display.
+    """
+    env = dict(os.environ if base is None else base)
+    package_parent = Path(lecture_nn.__file__).resolve().parent.parent
+    if not in_site_packages(package_parent):
+        entries = [str(package_parent)]
+        entries += [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(entries))
+    if headless:
+        env["LECTURE_NN_HEADLESS"] = "1"
+        env.pop("MPLBACKEND", None)
+    return env
+
+
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` so that readers see either the old file or the new one.
+
+    The bytes go to a temporary file in the same folder, which then replaces ``path`` with
+    ``os.replace``; the temporary file is removed if anything fails. The new file gets
+    ``mode`` if given, else the mode of the file it replaces, else the usual mode for a new
+    file (0o666 less the umask).
+    """
+    path = Path(path)
+    if mode is None:
+        mode = path.stat().st_mode & 0o7777 if path.exists() else _default_file_mode()
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def _default_file_mode() -> int:
+    """Return the mode a newly created file gets: 0o666 less the process umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_notebook(nb: NotebookNode, path: Path) -> None:
+    """Write a notebook to ``path`` atomically, as nbformat 4 JSON with a final newline."""
+    import nbformat
+
+    text = nbformat.writes(nb)
+    if not text.endswith("\n"):
+        text += "\n"
+    write_atomic(path, text.encode("utf-8"))
+
+
+def resolve_notebooks(names: Sequence[str], course: Sequence[Path]) -> list[Path]:
+    """Turn command-line notebook arguments into notebook files.
+
+    An argument naming an existing file is used as it is. Otherwise it must name one of the
+    ``course`` notebooks: its file name (``01_architecture.ipynb``), its stem
+    (``01_architecture``) or the start of its stem (``01``) that fits exactly one of them.
+    Raises ValueError naming the argument and listing the course notebooks when an argument
+    fits none or several, or when two arguments would give the same output file name.
+    """
+    found: list[Path] = []
+    for name in names:
+        if Path(name).is_file():
+            found.append(Path(name))
+            continue
+        stem = name[: -len(".ipynb")] if name.endswith(".ipynb") else name
+        matches = [nb for nb in course if nb.stem == stem] or [
+            nb for nb in course if nb.stem.startswith(stem)
+        ]
+        if len(matches) != 1:
+            available = ", ".join(nb.stem for nb in course) or "none (no course notebooks found)"
+            problem = "fits several course notebooks" if matches else "is no notebook file"
+            raise ValueError(f"notebook {name!r} {problem}; course notebooks: {available}")
+        found.append(matches[0])
+    _check_distinct_names(found)
+    return found
+
+
+def _check_distinct_names(paths: Iterable[Path]) -> None:
+    """Raise ValueError if two different notebooks share a file name (their outputs would clash)."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        other = seen.setdefault(path.name, path)
+        if other.resolve() != path.resolve():
+            raise ValueError(
+                f"notebooks {str(other)!r} and {str(path)!r} have the same file name; "
+                "their executed copies would overwrite each other"
+            )
+
+
+def execute_notebook(
+    path: Path,
+    output_dir: Path,
+    timeout: int | None = DEFAULT_TIMEOUT,
+    kernel_name: str | None = None,
+) -> NotebookResult:
+    """Execute one notebook headless and write the executed copy to ``output_dir``.
+
+    The copy keeps the notebook's file name and is written atomically, also when a cell
+    fails (then it holds the outputs up to and including the failing cell; the cells after
+    it are left without outputs). Cells run one by one in a kernel whose working directory
+    is the notebook's own folder and whose environment comes from
+    ``kernel_environment(headless=True)``. ``timeout`` is the limit for each cell in seconds
+    (None: no limit). ``kernel_name`` defaults to the notebook's kernelspec, else ``python3``.
+    Errors inside the notebook are reported in the result, never raised.
+    """
+    import nbformat
+
+    path = Path(path)
+    output_dir = Path(output_dir)
+    start = time.perf_counter()
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # unreadable file: report it like a failure, write nothing
+        return NotebookResult(
+            path=path,
+            output_path=None,
+            seconds=time.perf_counter() - start,
+            ok=False,
+            error_name=type(exc).__name__,
+            error_message=_first_line(str(exc)) or "the notebook could not be read",
+        )
+
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    result = NotebookResult(path=path, output_path=output_dir / path.name, seconds=0.0, ok=True)
+    _run_cells(nb, path.resolve().parent, timeout, kernel_name, result)
+    result.seconds = time.perf_counter() - start
+    result.warnings = find_warnings(nb)
+
+    output_dir.mkdir(parents=True, exist_ok=True)
+    write_notebook(nb, output_dir / path.name)
+    return result
+
+
+def _run_cells(
+    nb: NotebookNode,
+    folder: Path,
+    timeout: int | None,
+    kernel_name: str | None,
+    result: NotebookResult,
+) -> None:
+    """Execute the cells of ``nb`` in order and record the first failure in ``result``."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    kernel = kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3"
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": str(folder)}}
+    )
+    failing: int | None = None
+    code_cells = 0
+    try:
+        with client.setup_kernel(env=kernel_environment(headless=True)):
+            reply = client.wait_for_reply(client.kc.kernel_info())
+            if reply and "language_info" in reply["content"]:
+                nb.metadata["language_info"] = reply["content"]["language_info"]
+            for index, cell in enumerate(nb.cells):
+                failing = index
+                code_cells += cell.cell_type == "code"
+                client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            failing = None
+            client.set_widgets_metadata()
+    except CellExecutionError as exc:
+        _record_failure(result, exc.ename, exc.evalue, exc.traceback)
+    except Exception as exc:  # a timeout, a dead kernel, or a kernel that never started
+        _record_failure(result, type(exc).__name__, str(exc), str(exc))
+    if not result.ok and failing is not None:
+        result.failed_cell_index = failing
+        result.failed_code_cell = code_cells
+        result.failed_source = nb.cells[failing].source
+
+
+def _record_failure(result: NotebookResult, name: str, message: str, traceback: str) -> None:
+    """Mark ``result`` failed with an exception name, a one-line message and a traceback."""
+    result.ok = False
+    result.error_name = name or "Error"
+    result.error_message = _first_line(_ANSI_ESCAPE.sub("", message))
+    result.traceback = _ANSI_ESCAPE.sub("", traceback).strip()
+
+
+def _first_line(text: str) -> str:
+    """Return the first non-blank line of ``text``, stripped, or ``""``."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def find_warnings(nb: NotebookNode) -> list[str]:
+    """Return the warning lines that the code cells of ``nb`` printed on stderr.
+
+    A warning line is a line of a stderr stream output that contains ``Warning`` and is not
+    indented; Python's ``warnings`` module prints ``file:line: SomeWarning: message``
+    followed by the indented source line, which therefore is not counted a second time.
+    """
+    lines = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                text = _ANSI_ESCAPE.sub("", _as_text(output.get("text", "")))
+                lines += [
+                    line.strip()
+                    for line in text.splitlines()
+                    if "Warning" in line and not line[:1].isspace()
+                ]
+    return lines
+
+
+def _as_text(value: str | list[str]) -> str:
+    """Join a notebook's multi-line string (a string or a list of strings) into one string."""
+    return value if isinstance(value, str) else "".join(value)
+
+
+def _keeps_output(cell: NotebookNode, keep_tag: str) -> bool:
+    """Tell whether ``strip_outputs`` keeps the text output of a code cell."""
+    return keep_tag in cell.get("metadata", {}).get("tags", []) or (
+        CHECK_OUTPUT_COMMENT in _as_text(cell.get("source", ""))
+    )
+
+
+def _text_outputs(outputs: Iterable[NotebookNode], count: int) -> list[NotebookNode]:
+    """Keep stdout, and the ``text/plain`` part of results and displays; drop the rest."""
+    kept = []
+    for output in outputs:
+        kind = output.get("output_type")
+        if kind == "stream" and output.get("name") == "stdout":
+            kept.append(output)  # stderr (warnings, library logs) is no reference output
+        elif kind in _TEXT_OUTPUT_TYPES and "text/plain" in output.get("data", {}):
+            output.data = {"text/plain": output.data["text/plain"]}
+            output.metadata = {}
+            if kind == "execute_result":
+                output.execution_count = count
+            kept.append(output)
+    return kept
+
+
+def strip_outputs(nb: NotebookNode, keep_tag: str = CHECK_OUTPUT_TAG) -> NotebookNode:
+    """Return a copy of ``nb`` without outputs, execution counts or widget state.
+
+    Code cells tagged ``keep_tag``, or whose source contains ``# NBVAL_CHECK_OUTPUT``, keep
+    an execution count (1, 2, ... among themselves) and their text outputs (stdout, and the
+    ``text/plain`` data of results and displays) so that nbval can still compare them;
+    images, HTML, widget views, stderr and errors go. The timing metadata nbclient adds to
+    cells (``execution``) and the notebook's ``widgets`` metadata are dropped too. ``nb``
+    itself is left unchanged.
+    """
+    stripped = copy.deepcopy(nb)
+    stripped.metadata.pop("widgets", None)
+    kept_cells = 0
+    for cell in stripped.cells:
+        cell.get("metadata", {}).pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        if _keeps_output(cell, keep_tag):
+            # nbval refuses a reference cell that has outputs but no execution count, so kept
+            # cells are numbered 1, 2, ... in order (stable across runs, small diffs).
+            kept_cells += 1
+            cell.outputs = _text_outputs(cell.outputs, kept_cells)
+            cell.execution_count = kept_cells if cell.outputs else None
+        else:
+            cell.outputs = []
+    return stripped
+
+
+def strip_file(path: Path, keep_tag: str = CHECK_OUTPUT_TAG) -> bool:
+    """Strip the outputs of a notebook file in place, atomically; return whether it changed."""
+    import nbformat
+
+    path = Path(path)
+    original = path.read_text(encoding="utf-8")
+    nb = nbformat.reads(original, as_version=4)
+    text = nbformat.writes(strip_outputs(nb, keep_tag))
+    if not text.endswith("\n"):
+        text += "\n"
+    if text == original:
+        return False
+    write_atomic(path, text.encode("utf-8"))
+    return True

@@ -1,0 +1,391 @@
+"""Tests for the ``lecture-nn`` command line (lecture_nn.cli).
+
+Most tests call ``main`` in-process; ``check``, the import-cost check and the real JupyterLab
+start run the command as a separate process, the way a student runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import lecture_nn
+from lecture_nn import paths
+from lecture_nn.cli import copy_course, main
+from lecture_nn.notebook_runner import kernel_environment
+
+
+def make_notebook(path: Path, *sources: str) -> Path:
+    """Write a notebook with a markdown title followed by one code cell per source."""
+    nb = new_notebook(cells=[new_markdown_cell("# Test")] + [new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``python -m lecture_nn.cli ARGS`` in ``cwd`` and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "lecture_nn.cli", *args],
+        cwd=cwd,
+        env=kernel_environment(headless=False),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def course_notebooks() -> list[Path]:
+    """Return the course notebooks; skip the test while the repository has none yet."""
+    try:
+        return paths.course_notebooks()
+    except FileNotFoundError:
+        pytest.skip("the repository has no course notebooks (notebooks/NN_*.ipynb) yet")
+
+
+# --- top level ---------------------------------------------------------------------------
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "usage: lecture-nn" in err
+    for command in ("lab", "run", "check", "strip"):
+        assert command in err
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"lecture-nn {lecture_nn.__version__}"
+
+
+def test_unknown_option_of_a_command_is_an_error(capsys):
+    assert main(["check", "--bogus"]) == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_help_does_not_import_heavy_libraries(tmp_path):
+    code = (
+        "import sys\n"
+        "from lecture_nn.cli import main\n"
+        "assert main(['--help']) == 0\n"
+        "heavy = ('keras', 'tensorflow', 'nbclient', 'nbformat', 'jupyter_client')\n"
+        "print('HEAVY', [m for m in heavy if m in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=kernel_environment(headless=False),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "HEAVY []" in done.stdout
+
+
+# --- check -------------------------------------------------------------------------------
+
+
+def test_check_reports_the_environment(tmp_path):
+    done = run_cli("check", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = done.stdout
+    for name in ("Python", "keras", "tensorflow", "Keras backend", "Fashion-MNIST", "notebooks"):
+        assert re.search(rf"^{re.escape(name)}:\s+\S", report, re.MULTILINE), name
+    assert "Python executable:" in report
+    assert re.search(r"^Fashion-MNIST searched:", report, re.MULTILINE)
+    assert "Traceback" not in done.stderr
+
+
+# --- run ---------------------------------------------------------------------------------
+
+
+def test_run_prints_ok_line_and_writes_copy(tmp_path, capsys, monkeypatch):
+    notebook = make_notebook(tmp_path / "nbs" / "fine.ipynb", "print('all good')")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(notebook)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^fine\.ipynb\s+\d+\.\d s\s+ok\s+\(0 warnings\)$", out, re.MULTILINE), out
+    executed = nbformat.read(tmp_path / "build" / "notebooks" / "fine.ipynb", as_version=4)
+    assert "all good" in executed.cells[1].outputs[0].text
+
+
+def test_run_reports_failing_cell_and_goes_on(tmp_path, capsys):
+    bad = make_notebook(
+        tmp_path / "bad.ipynb", "x = 1", "raise ValueError('boom')", "print('never')"
+    )
+    good = make_notebook(tmp_path / "good.ipynb", "print('fine')")
+    output = tmp_path / "out"
+    assert main(["run", str(bad), str(good), "--output", str(output), "--timeout", "60"]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"^bad\.ipynb\s+\d+\.\d s\s+FAILED", out, re.MULTILINE), out
+    assert "FAILED in cell 3 (code cell 2): raise ValueError('boom')" in out
+    assert "ValueError: boom" in out
+    assert "Traceback" not in out  # only with --verbose
+    assert re.search(r"^good\.ipynb\s+\d+\.\d s\s+ok", out, re.MULTILINE), out
+    assert "1 of 2 notebooks ok" in out
+    assert sorted(p.name for p in output.iterdir()) == ["bad.ipynb", "good.ipynb"]
+
+
+def test_run_verbose_shows_the_traceback(tmp_path, capsys):
+    bad = make_notebook(tmp_path / "bad.ipynb", "def f():\n    raise KeyError('deep')", "f()")
+    assert main(["run", str(bad), "--output", str(tmp_path / "out"), "--verbose"]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED in cell 3 (code cell 2): f()" in out
+    assert "Traceback" in out
+    assert "raise KeyError('deep')" in out
+
+
+def test_strict_warnings_fail_a_notebook_with_warnings(tmp_path, capsys):
+    notebook = make_notebook(
+        tmp_path / "warns.ipynb", "import warnings\nwarnings.warn('careful', UserWarning)"
+    )
+    output = str(tmp_path / "out")
+    assert main(["run", str(notebook), "--output", output]) == 0
+    assert re.search(r"ok\s+\(1 warning\)", capsys.readouterr().out)
+    assert main(["run", str(notebook), "--output", output, "--strict-warnings"]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"FAILED\s+\(1 warning\)", out)
+    assert "warning: " in out
+    assert "UserWarning: careful" in out
+
+
+def test_run_unknown_notebook_name_lists_the_available_ones(capsys):
+    assert main(["run", "no_such_notebook"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("lecture-nn run: error: notebook 'no_such_notebook'")
+    try:
+        names = [notebook.stem for notebook in paths.course_notebooks()]
+    except FileNotFoundError:
+        names = ["none (no course notebooks found)"]
+    for name in names:
+        assert name in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--timeout", "soon"], "argument --timeout: must be a whole number of seconds"),
+        (["--timeout", "-5"], "argument --timeout"),
+        (["--kernel", "no-such-kernel"], "--kernel: no kernel named 'no-such-kernel'"),
+    ],
+)
+def test_run_rejects_bad_options(tmp_path, capsys, args, expected):
+    notebook = make_notebook(tmp_path / "n.ipynb", "1")
+    assert main(["run", str(notebook), *args]) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_run_refuses_to_overwrite_the_notebooks_themselves(tmp_path, capsys):
+    notebook = make_notebook(tmp_path / "n.ipynb", "1")
+    assert main(["run", str(notebook), "--output", str(tmp_path)]) == 2
+    assert "would be overwritten" in capsys.readouterr().err
+    assert nbformat.read(notebook, as_version=4).cells[1].outputs == []
+
+
+# --- strip -------------------------------------------------------------------------------
+
+
+def test_strip_rewrites_notebooks(tmp_path, capsys):
+    notebook = make_notebook(tmp_path / "n.ipynb", "print(1)")
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    nb.cells[1].execution_count = 1
+    nbformat.write(nb, notebook)
+    assert main(["strip", str(notebook)]) == 0
+    assert capsys.readouterr().out.startswith("stripped")
+    stripped = nbformat.read(notebook, as_version=4)
+    assert stripped.cells[1].outputs == []
+    assert stripped.cells[1].execution_count is None
+    assert main(["strip", str(notebook), str(tmp_path / "missing.ipynb")]) == 2
+    assert "no such notebook file" in capsys.readouterr().err
+
+
+# --- lab ---------------------------------------------------------------------------------
+
+
+def test_lab_print_command(tmp_path, capsys, course_notebooks):
+    workdir = tmp_path / "course"
+    assert main(["lab", "--dir", str(workdir), "--print-command", "--no-browser"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert "\n" not in line
+    command = shlex.split(line)
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert command[3:] == [f"--ServerApp.root_dir={workdir.resolve()}", "--no-browser"]
+    assert not workdir.exists()  # printing the command copies nothing
+
+
+def test_lab_forwards_arguments_after_double_dash(capsys, course_notebooks):
+    assert main(["lab", "--print-command", "--", "--port", "8899", "--help"]) == 0
+    command = shlex.split(capsys.readouterr().out)
+    assert command[-3:] == ["--port", "8899", "--help"]
+    assert command[3].startswith("--ServerApp.root_dir=")
+
+
+def test_copy_course_never_overwrites_student_files(tmp_path, capsys):
+    source = tmp_path / "source"
+    make_notebook(source / "01_intro.ipynb", "1")
+    make_notebook(source / "02_more.ipynb", "2")
+    (source / "figures").mkdir()
+    (source / "figures" / "net.svg").write_text("<svg/>", encoding="utf-8")
+    (source / ".ipynb_checkpoints").mkdir()
+    (source / ".ipynb_checkpoints" / "01_intro-checkpoint.ipynb").write_text("{}")
+    target = tmp_path / "work"
+    target.mkdir()
+    (target / "01_intro.ipynb").write_text("my own work", encoding="utf-8")
+
+    copied, kept = copy_course(source, target)
+
+    assert copied == ["02_more.ipynb", "figures/net.svg"]
+    assert kept == ["01_intro.ipynb"]
+    assert (target / "01_intro.ipynb").read_text(encoding="utf-8") == "my own work"
+    assert (target / "02_more.ipynb").read_bytes() == (source / "02_more.ipynb").read_bytes()
+    assert not (target / ".ipynb_checkpoints").exists()
+    out = capsys.readouterr().out
+    assert "kept    01_intro.ipynb" in out
+    assert "copied  02_more.ipynb" in out
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get_json(url: str) -> tuple[int, object]:
+    """GET ``url`` and return the status code and the decoded JSON body."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, json.loads(response.read().decode("utf-8"))
+
+
+def port_is_open(port: int) -> bool:
+    """Tell whether something accepts connections on 127.0.0.1:``port``."""
+    with socket.socket() as sock:
+        sock.settimeout(2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class LabProcesses:
+    """Starts ``lecture-nn lab`` as real processes, each in a process group of its own."""
+
+    def __init__(self, folder: Path) -> None:
+        """Prepare private Jupyter folders and a log file under ``folder``."""
+        self.folder = folder
+        self.log_path = folder / "lab.log"
+        self.env = kernel_environment(headless=False)
+        for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
+            self.env[name] = str(folder / name.lower())
+        self.started: list[subprocess.Popen] = []
+
+    def start(self, *args: str) -> subprocess.Popen:
+        """Start ``python -m lecture_nn.cli lab ARGS`` with its output going to the log."""
+        with self.log_path.open("a", encoding="utf-8") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "lecture_nn.cli", "lab", *args],
+                cwd=self.folder,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.started.append(process)
+        return process
+
+    def log(self) -> str:
+        """Return what the started processes printed so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop_all(self) -> None:
+        """Stop every started process group, JupyterLab included."""
+        for process in self.started:
+            _stop_group(process)
+
+
+@pytest.fixture
+def lab_processes(tmp_path):
+    """Yield a LabProcesses; teardown stops whatever it started, even when the test failed."""
+    processes = LabProcesses(tmp_path)
+    try:
+        yield processes
+    finally:
+        processes.stop_all()
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """Terminate the process group led by ``process``; kill it if it does not stop in time."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:  # the whole group is gone already
+            break
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            continue
+        time.sleep(0.5)  # give JupyterLab, a child in the same group, time to finish too
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX process groups and signals")
+def test_lab_really_starts_jupyterlab_and_stops_on_ctrl_c(
+    tmp_path, lab_processes, course_notebooks
+):
+    port, token = free_port(), secrets.token_hex(16)
+    workdir = tmp_path / "course"
+    args = [
+        "--dir",
+        str(workdir),
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        "--ServerApp.open_browser=False",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")  # JupyterLab refuses to run as root without it
+    process = lab_processes.start(*args)
+    log = lab_processes.log
+
+    base = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 90
+    status = None
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            status, _ = get_json(f"{base}/status?token={token}")
+            break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    assert status == 200, f"JupyterLab did not answer (exit status {process.poll()}):\n{log()}"
+
+    _, listing = get_json(f"{base}/contents?token={token}")
+    served = {item["name"] for item in listing["content"]}
+    expected = {notebook.name for notebook in course_notebooks}
+    assert expected <= served, (expected, served)
+    assert all((workdir / name).is_file() for name in expected)
+
+    process.send_signal(signal.SIGINT)  # Ctrl-C, delivered to lecture-nn only
+    assert process.wait(timeout=60) == 0, log()
+    assert not port_is_open(port), "JupyterLab is still running after lecture-nn stopped"

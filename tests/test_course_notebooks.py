@@ -1,0 +1,100 @@
+"""The course notebooks: they run headless without errors or warnings, every widget leaves its
+default figure in the executed copy, and the committed files are small and tidy.
+
+nbval (``--nbval-lax`` in the README's test command) separately re-runs each notebook and
+compares the cells tagged ``nbval-check-output`` with their committed output.
+"""
+
+import json
+
+import pytest
+
+from lecture_nn.notebook_runner import CHECK_OUTPUT_TAG, execute_notebook
+from lecture_nn.paths import course_notebooks
+
+NOTEBOOKS = course_notebooks()
+IDS = [path.stem for path in NOTEBOOKS]
+MAX_COMMITTED_BYTES = 200_000
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Execute every course notebook once, headless, as ``lecture-nn run`` does."""
+    output_dir = tmp_path_factory.mktemp("executed")
+    return {path.stem: execute_notebook(path, output_dir) for path in NOTEBOOKS}
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def test_the_course_has_its_first_notebooks():
+    assert {"01_architecture", "03_activations"} <= set(IDS)
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_runs_headless_without_errors_or_warnings(executed, name):
+    result = executed[name]
+    assert result.ok, (
+        f"cell {result.failed_cell_index} failed: {result.error_name}: {result.error_message}"
+    )
+    assert result.warnings == []
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_every_widget_leaves_its_default_figure(executed, name):
+    notebook = load(executed[name].output_path)
+    widget_cells = [cell for cell in code_cells(notebook) if "interactive_figure(" in source(cell)]
+    assert widget_cells or name != "01_architecture"
+    for cell in widget_cells:
+        kinds = [set(output.get("data", {})) for output in cell["outputs"]]
+        assert any("image/png" in kind for kind in kinds), source(cell)[:80]
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_figure_only_cells_are_tagged_hide_input(executed, name):
+    notebook = load(executed[name].output_path)
+    for cell in code_cells(notebook):
+        outputs = cell["outputs"]
+        figure_only = outputs and all(
+            output["output_type"] == "display_data"
+            and set(output["data"]) & {"image/png", WIDGET_VIEW}
+            for output in outputs
+        )
+        if figure_only:
+            assert "hide-input" in cell["metadata"].get("tags", []), source(cell)[:80]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_notebook_is_small_and_stripped(path):
+    assert path.stat().st_size < MAX_COMMITTED_BYTES
+    notebook = load(path)
+    assert "widgets" not in notebook["metadata"]
+    for cell in code_cells(notebook):
+        for output in cell["outputs"]:
+            assert "image/png" not in output.get("data", {}), "images are not committed"
+        checked = CHECK_OUTPUT_TAG in cell["metadata"].get("tags", [])
+        if checked:
+            assert cell["outputs"], f"checked cell without expected output: {source(cell)[:60]}"
+        else:
+            assert cell["outputs"] == [], f"unchecked cell with output: {source(cell)[:60]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_first_code_cell_installs_on_colab_only(path):
+    first = source(code_cells(load(path))[0])
+    assert 'if "google.colab" in sys.modules:' in first
+    body = first.split('if "google.colab" in sys.modules:')[1]
+    assert all(line.startswith("    ") for line in body.splitlines() if line.strip())
+    assert "--no-deps" in body  # never upgrade Colab's Keras, TensorFlow, ipywidgets, IPython
+    for pinned in ("keras", "tensorflow", "ipywidgets", "ipython"):
+        assert f" {pinned}" not in body.lower().replace("lecture-nn", "")

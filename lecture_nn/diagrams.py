@@ -407,6 +407,7 @@ def draw_network(
                 ha="left",
                 fontsize=label_font * 0.85,
                 color="0.3",
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
             )
 
     if labels:

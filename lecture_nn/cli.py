@@ -245,7 +245,7 @@ def copy_course(source: Path, target: Path) -> tuple[list[str], list[str]]:
     Checkpoint and cache folders are skipped. Each file is written atomically. Prints one
     line per file and returns the relative names of the files copied and of those kept.
     """
-    from lecture_nn.notebook_runner import write_atomic
+    from lecture_nn.atomic import write_atomic
 
     copied, kept = [], []
     for file in sorted(source.rglob("*")):

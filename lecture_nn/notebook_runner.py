@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import lecture_nn
+from lecture_nn.atomic import write_atomic
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -83,37 +83,6 @@ def kernel_environment(headless: bool, base: dict[str, str] | None = None) -> di
         env["LECTURE_NN_HEADLESS"] = "1"
         env.pop("MPLBACKEND", None)
     return env
-
-
-def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` so that readers see either the old file or the new one.
-
-    The bytes go to a temporary file in the same folder, which then replaces ``path`` with
-    ``os.replace``; the temporary file is removed if anything fails. The new file gets
-    ``mode`` if given, else the mode of the file it replaces, else the usual mode for a new
-    file (0o666 less the umask).
-    """
-    path = Path(path)
-    if mode is None:
-        mode = path.stat().st_mode & 0o7777 if path.exists() else _default_file_mode()
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-def _default_file_mode() -> int:
-    """Return the mode a newly created file gets: 0o666 less the process umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def write_notebook(nb: NotebookNode, path: Path) -> None:

@@ -17,6 +17,7 @@ from nbformat.v4 import (
     new_output,
 )
 
+from lecture_nn.atomic import write_atomic
 from lecture_nn.notebook_runner import (
     execute_notebook,
     find_warnings,
@@ -24,7 +25,6 @@ from lecture_nn.notebook_runner import (
     resolve_notebooks,
     strip_file,
     strip_outputs,
-    write_atomic,
 )
 
 #: A 1x1 PNG image, base64-encoded as in a notebook's display data.

@@ -153,6 +153,26 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the versions and folders a teacher needs to help with a problem.",
     )
 
+    data = _add_command(
+        commands,
+        "data",
+        _cmd_data,
+        help="show where Fashion-MNIST is found, verify it, fetch or import it",
+        description=(
+            "Without options: list the places Fashion-MNIST is looked for, in order, verify "
+            "each local copy against the official checksums, and show the cache. --fetch "
+            "loads the data from the first source that works (downloading OpenML dataset "
+            "40996 if nothing local works) and caches it; --from DIR imports the four IDX "
+            "files from DIR into the cache."
+        ),
+    )
+    source = data.add_mutually_exclusive_group()
+    source.add_argument("--fetch", action="store_true", help="load (download if needed) and cache")
+    source.add_argument("--from", dest="from_dir", metavar="DIR", help="import IDX files from DIR")
+    data.add_argument(
+        "--cache-dir", metavar="DIR", help="cache folder (default: ~/.cache/lecture-nn)"
+    )
+
     strip = _add_command(
         commands,
         "strip",
@@ -396,6 +416,41 @@ def _cmd_check(_args: argparse.Namespace, _extra: list[str]) -> int:
     from lecture_nn.environment import environment_report, format_report
 
     print(format_report(environment_report()))
+    return 0
+
+
+def _cmd_data(args: argparse.Namespace, _extra: list[str]) -> int:
+    """Show, verify, fetch or import Fashion-MNIST; 1 when no verified copy is available."""
+    from lecture_nn import fashion_mnist as fm
+
+    cache_dir = Path(args.cache_dir).expanduser() if args.cache_dir else fm.default_cache_dir()
+    if args.fetch or args.from_dir:
+        if args.from_dir and not Path(args.from_dir).is_dir():
+            raise UsageError(f"--from: {args.from_dir} is not a folder")
+        try:
+            _, where = fm.load_arrays(
+                source="folder" if args.from_dir else None,
+                data_dir=args.from_dir,
+                cache_dir=cache_dir,
+            )
+        except fm.DataUnavailableError as exc:
+            print(f"{PROG} data: {exc}", file=sys.stderr)
+            return 1
+        print(f"loaded and verified from {where}")
+    statuses = fm.source_status(cache_dir=cache_dir, verify=True)
+    width = max(len(status.kind) for status in statuses)
+    print("Fashion-MNIST sources, in the order they are tried:")
+    for status in statuses:
+        mark = "ok" if status.available else "--"
+        print(f"  {mark}  {status.kind:<{width}}  {status.location}  ({status.detail})")
+    cache_file = cache_dir / fm.CACHE_FILE_NAME
+    if cache_file.is_file():
+        print(f"cache: {cache_file} ({cache_file.stat().st_size / 2**20:.1f} MiB)")
+    else:
+        print(f"cache: {cache_file} (not created yet)")
+    if not any(status.available for status in statuses):
+        print(fm.FIX_HINTS, file=sys.stderr)
+        return 1
     return 0
 
 

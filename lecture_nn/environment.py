@@ -79,10 +79,13 @@ def environment_report() -> dict[str, str]:
         report[label] = package_version(distribution)
     report["Keras backend"] = keras_backend()
     report["notebooks"] = _notebooks_location()
-    local = paths.find_local_fashion_mnist()
-    report["Fashion-MNIST"] = str(local) if local else FASHION_MNIST_MISSING
+    from lecture_nn.fashion_mnist import source_status
+
+    statuses = source_status()
+    local = next((status for status in statuses if status.available), None)
+    report["Fashion-MNIST"] = f"{local.kind}: {local.location}" if local else FASHION_MNIST_MISSING
     report["Fashion-MNIST searched"] = "\n".join(
-        str(folder) for folder in paths.fashion_mnist_candidates()
+        f"{status.kind}: {status.location} ({status.detail})" for status in statuses
     )
     return report
 

@@ -9,6 +9,7 @@ and image checksums by the caller, and a copy in any other order is refused.
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import urllib.parse
 from collections.abc import Iterator
@@ -36,7 +37,13 @@ def _openml_settings(openml) -> Iterator[None]:
 
 
 def _check_server_reachable(server: str) -> None:
-    """Raise SourceError at once when the OpenML server cannot be reached (offline)."""
+    """Raise SourceError at once when the OpenML server cannot be reached (offline).
+
+    Skipped when a proxy is configured for the server (``HTTPS_PROXY`` ...): the client
+    then connects through the proxy, and a direct connection may well be impossible.
+    """
+    if _proxy_for(server):
+        return
     parsed = urllib.parse.urlparse(server)
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
@@ -49,8 +56,32 @@ def _check_server_reachable(server: str) -> None:
         ) from error
 
 
+def _proxy_for(url: str) -> str | None:
+    """The proxy that ``requests`` (used by the openml client) would use for ``url``."""
+    import requests.utils
+
+    return requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
+
+
+def _one_line(error: Exception) -> str:
+    """A one-line account of an error from the openml client, with the HTTP status if known.
+
+    openml's server errors carry the status on a later line ("Status code: 500").
+    """
+    text = str(error).strip()
+    line = text.splitlines()[0][:200] if text else ""
+    status = re.search(r"^Status code: (\d+)", text, flags=re.MULTILINE)
+    if status and status.group(1) not in line:
+        line += f" (HTTP {status.group(1)})"
+    return f"{type(error).__name__}: {line}"
+
+
 def table_to_arrays(pixels: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
-    """Split OpenML's (70000, 784) pixel table and its labels into the four official arrays."""
+    """Split OpenML's (70000, 784) pixel table and its labels into the four official arrays.
+
+    Raises :class:`SourceError` when the shapes are wrong, a pixel is not a whole number in
+    0-255, or a label is not one of 0-9 (as a number or a string such as ``"7"``).
+    """
     pixels = np.asarray(pixels)
     labels = np.asarray(labels)
     if pixels.shape != (70_000, 784) or labels.shape != (70_000,):
@@ -58,19 +89,39 @@ def table_to_arrays(pixels: np.ndarray, labels: np.ndarray) -> dict[str, np.ndar
             f"OpenML table has shape {pixels.shape} with {labels.shape} labels, "
             "expected (70000, 784) and (70000,)"
         )
-    if pixels.min() < 0 or pixels.max() > 255 or not np.all(pixels == np.round(pixels)):
-        raise SourceError("OpenML pixel values are not whole numbers in 0-255")
-    images = pixels.astype(np.uint8).reshape(-1, 28, 28)
-    classes = labels.astype(np.int64)
-    if classes.min() < 0 or classes.max() > 9:
-        raise SourceError("OpenML labels are not in 0-9")
-    classes = classes.astype(np.uint8)
+    images = _pixels_as_uint8(pixels).reshape(-1, 28, 28)
+    classes = _labels_as_uint8(labels)
     return {
         "x_train": images[:N_TRAIN],
         "y_train": classes[:N_TRAIN],
         "x_test": images[N_TRAIN:],
         "y_test": classes[N_TRAIN:],
     }
+
+
+def _pixels_as_uint8(pixels: np.ndarray) -> np.ndarray:
+    """The pixel table as uint8; SourceError unless every value is a whole number in 0-255."""
+    if pixels.dtype == np.uint8:
+        return pixels
+    if not (np.issubdtype(pixels.dtype, np.integer) or np.issubdtype(pixels.dtype, np.floating)):
+        raise SourceError(f"OpenML pixel values have the non-numeric type {pixels.dtype}")
+    whole = np.issubdtype(pixels.dtype, np.integer) or bool(np.all(pixels == np.round(pixels)))
+    if not whole or pixels.min() < 0 or pixels.max() > 255:
+        raise SourceError("OpenML pixel values are not whole numbers in 0-255")
+    return pixels.astype(np.uint8)
+
+
+def _labels_as_uint8(labels: np.ndarray) -> np.ndarray:
+    """The labels as uint8; SourceError unless each is 0-9 (a number or its string)."""
+    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):  # NaN included
+        raise SourceError("OpenML labels are not whole numbers")
+    try:
+        classes = labels.astype(np.int64)
+    except (TypeError, ValueError) as error:
+        raise SourceError(f"OpenML labels are not the numbers 0-9 ({error})") from error
+    if classes.min() < 0 or classes.max() > 9:
+        raise SourceError("OpenML labels are not in 0-9")
+    return classes.astype(np.uint8)
 
 
 def fetch_openml_arrays(dataset_id: int) -> dict[str, np.ndarray]:
@@ -92,17 +143,14 @@ def fetch_openml_arrays(dataset_id: int) -> dict[str, np.ndarray]:
                 download_qualities=False,
                 download_features_meta_data=False,
             )
-            table, labels, _, _ = dataset.get_data(
-                target=dataset.default_target_attribute, dataset_format="dataframe"
-            )
+            # A DataFrame and a Series, the default format of openml >= 0.14; the
+            # `dataset_format` argument is on its way out, so it is not passed.
+            table, labels, _, _ = dataset.get_data(target=dataset.default_target_attribute)
         except SourceError:
             raise
         except Exception as error:  # the openml client raises many kinds; report one line
-            message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            raise SourceError(
-                f"OpenML download failed: {type(error).__name__}: {message[:200]}"
-            ) from error
-    arrays = table_to_arrays(table.to_numpy(), np.asarray(labels))
+            raise SourceError(f"OpenML download failed: {_one_line(error)}") from error
+    arrays = table_to_arrays(np.asarray(table), np.asarray(labels))
     _check_official_order(arrays)
     return arrays
 

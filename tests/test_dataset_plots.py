@@ -52,7 +52,7 @@ def test_one_row_per_class(toy):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda i, y: plot_examples(i[:, :5], y, NAMES), r"shape \(n, height, width\)"),
+        (lambda i, y: plot_examples(i[:, :5, 0], y, NAMES), r"shape \(n, height, width\)"),
         (lambda i, y: plot_examples(i, y[:5], NAMES), "labels must have shape"),
         (lambda i, y: plot_examples(i, y + 5, NAMES), r"labels must lie in 0\.\.9"),
         (lambda i, y: plot_examples(i, y, NAMES, rows=20, columns=20), "rows x columns"),

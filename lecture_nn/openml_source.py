@@ -66,8 +66,13 @@ def _proxy_for(url: str) -> str | None:
 def _one_line(error: Exception) -> str:
     """A one-line account of an error from the openml client, with the HTTP status if known.
 
-    openml's server errors carry the status on a later line ("Status code: 500").
+    openml's server errors carry the status on a later line ("Status code: 500"). A
+    ``KeyError('oml:...')`` means the server answered with XML that is not OpenML's, such as
+    a proxy's error page.
     """
+    key = error.args[0] if isinstance(error, KeyError) and error.args else None
+    if isinstance(key, str) and key.startswith("oml:"):
+        return f"the server's answer has no <{key}> element (an error page, not OpenML XML?)"
     text = str(error).strip()
     line = text.splitlines()[0][:200] if text else ""
     status = re.search(r"^Status code: (\d+)", text, flags=re.MULTILINE)

@@ -1,0 +1,99 @@
+"""Keras learning-rate schedules that Keras itself lacks (imports Keras on import).
+
+:class:`CyclicalLearningRate` replaces tensorflow-addons' ``CyclicalLearningRate``
+(tensorflow-addons is no longer maintained and does not work with Keras 3). It uses
+``keras.ops`` only, so it runs on every Keras backend, and it is registered for
+serialisation as ``"lecture_nn>CyclicalLearningRate"``: models compiled with it survive
+``model.save`` / ``keras.models.load_model`` as long as this module has been imported.
+
+The numpy twin, :class:`lecture_nn.schedules.CyclicalLearningRate`, computes the same
+float32 values step for step.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from lecture_nn import schedules as _numpy_schedules
+
+__all__ = ["CyclicalLearningRate"]
+
+
+@keras.saving.register_keras_serializable(package="lecture_nn")
+class CyclicalLearningRate(keras.optimizers.schedules.LearningRateSchedule):
+    """Cyclical learning rate of Smith (2017), "Cyclical Learning Rates for Training NNs".
+
+    One cycle lasts ``2 * step_size`` optimizer steps; the rate climbs linearly from
+    ``initial_learning_rate`` to ``maximal_learning_rate`` and back. With
+    ``cycle = floor(1 + step / (2 step_size))`` and ``x = |step / step_size - 2 cycle + 1|``
+    the rate is ``initial + (maximal - initial) * max(0, 1 - x) * scale``, where ``scale``
+    is 1 (``mode="triangular"``), ``1 / 2**(cycle - 1)`` (``"triangular2"``) or
+    ``gamma**step`` (``"exp_range"``).
+
+    Args:
+        initial_learning_rate: Lower bound of the cycle, > 0.
+        maximal_learning_rate: Upper bound, >= ``initial_learning_rate``.
+        step_size: Half a cycle, in optimizer steps (> 0).
+        mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``.
+        gamma: Decay per step for ``"exp_range"``, in (0, 1].
+        name: Name scope of the ops.
+    """
+
+    def __init__(
+        self,
+        initial_learning_rate,
+        maximal_learning_rate,
+        step_size,
+        mode="triangular",
+        gamma=1.0,
+        name="CyclicalLearningRate",
+    ):
+        super().__init__()
+        # The numpy twin validates the arguments with clear messages and normalises them.
+        checked = _numpy_schedules.CyclicalLearningRate(
+            initial_learning_rate, maximal_learning_rate, step_size, mode, gamma
+        )
+        self.initial_learning_rate = checked.initial_learning_rate
+        self.maximal_learning_rate = checked.maximal_learning_rate
+        self.step_size = checked.step_size
+        self.mode = checked.mode
+        self.gamma = checked.gamma
+        self.name = name
+
+    def __call__(self, step):
+        """Learning rate at ``step`` (a scalar or tensor of optimizer iterations)."""
+        with keras.name_scope(self.name):
+            initial = ops.convert_to_tensor(self.initial_learning_rate)
+            dtype = initial.dtype
+            maximal = ops.cast(self.maximal_learning_rate, dtype)
+            step_size = ops.cast(self.step_size, dtype)
+            step = ops.cast(step, dtype)
+            one = ops.cast(1.0, dtype)
+            two = ops.cast(2.0, dtype)
+            cycle = ops.floor(one + step / (two * step_size))
+            x = ops.abs(step / step_size - two * cycle + one)
+            if self.mode == "triangular":
+                scale = one
+            elif self.mode == "triangular2":
+                scale = one / ops.power(two, cycle - one)
+            else:
+                scale = ops.power(ops.cast(self.gamma, dtype), step)
+            zero = ops.cast(0.0, dtype)
+            return initial + (maximal - initial) * ops.maximum(zero, one - x) * scale
+
+    def get_config(self):
+        """Constructor arguments, for serialisation."""
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "maximal_learning_rate": self.maximal_learning_rate,
+            "step_size": self.step_size,
+            "mode": self.mode,
+            "gamma": self.gamma,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild the schedule from :meth:`get_config`."""
+        return cls(**config)

@@ -1,0 +1,641 @@
+"""The lecture's optimizer zoo: Keras' update rules replayed in numpy on 2-D surfaces.
+
+:func:`make_optimizer` describes an optimizer with the names and defaults of
+``keras.optimizers``; :func:`simulate` runs it on a :class:`~lecture_nn.surfaces.Surface`
+and returns the path. The simulator computes in float32, operation by operation in the
+order of the Keras source (``keras/src/optimizers/*.py``), and feeds it the analytic
+gradient of the surface (evaluated in float64 at the current float32 point, rounded to
+float32), so a path agrees with a real Keras optimizer to float32 round-off
+(``tests/test_optimizers_vs_keras.py`` checks every rule against Keras).
+
+Where Keras departs from the textbook formula, the update rule below says so.
+
+Importing this module never loads TensorFlow or Keras; only ``OptimizerConfig.to_keras``
+does.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lecture_nn.schedules import (
+    CyclicalLearningRate,
+    ExponentialDecay,
+    Schedule,
+    _boolean,
+    _in_range,
+    _positive,
+    _pow32,
+    _real,
+)
+from lecture_nn.surfaces import Surface, get_surface
+
+__all__ = [
+    "KINDS",
+    "ZOO",
+    "OptimizerConfig",
+    "OptimizerPath",
+    "make_optimizer",
+    "simulate",
+    "simulate_zoo",
+]
+
+KINDS = ("sgd", "adagrad", "rmsprop", "adam", "adamax", "nadam", "adamw")
+
+# Learning rate and hyperparameters with the defaults of keras.optimizers (Keras 3,
+# keras/src/optimizers/<kind>.py), in the order of the Keras signatures.
+_DEFAULTS: dict[str, tuple[float, dict[str, float | bool]]] = {
+    "sgd": (0.01, {"momentum": 0.0, "nesterov": False}),
+    "adagrad": (0.001, {"initial_accumulator_value": 0.1, "epsilon": 1e-7}),
+    "rmsprop": (0.001, {"rho": 0.9, "momentum": 0.0, "epsilon": 1e-7, "centered": False}),
+    "adam": (0.001, {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": False}),
+    "adamax": (0.001, {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}),
+    "nadam": (0.001, {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}),
+    "adamw": (
+        0.001,
+        {"weight_decay": 0.004, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": False},
+    ),
+}
+
+_KERAS_NAMES = {
+    "sgd": "SGD",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamax": "Adamax",
+    "nadam": "Nadam",
+    "adamw": "AdamW",
+}
+
+# How each hyperparameter is checked: a function (value, argument) -> normalised value.
+_CHECKS: dict[str, Callable] = {
+    "momentum": lambda v, a: _in_range(v, a, 0.0, 1.0, high_open=False),
+    "nesterov": _boolean,
+    "centered": _boolean,
+    "amsgrad": _boolean,
+    "epsilon": _positive,
+    "rho": lambda v, a: _in_range(v, a, 0.0, 1.0, high_open=True),
+    "beta_1": lambda v, a: _in_range(v, a, 0.0, 1.0, high_open=True),
+    "beta_2": lambda v, a: _in_range(v, a, 0.0, 1.0, high_open=True),
+    "initial_accumulator_value": lambda v, a: _non_negative(v, a),
+    "weight_decay": lambda v, a: _non_negative(v, a),
+}
+
+
+def _non_negative(value, argument: str) -> float:
+    value = _real(value, argument)
+    if value < 0.0:
+        raise ValueError(f"{argument} must be >= 0, got {value}")
+    return value
+
+
+def _check_kind(kind) -> str:
+    if not isinstance(kind, str):
+        raise TypeError(f"kind must be a string, one of {', '.join(KINDS)}; got {kind!r}")
+    key = kind.strip().lower()
+    if key not in KINDS:
+        raise ValueError(f"unknown optimizer kind {kind!r}; valid kinds are {', '.join(KINDS)}")
+    return key
+
+
+def _check_learning_rate(learning_rate) -> float | Schedule:
+    if isinstance(learning_rate, Schedule):
+        return learning_rate
+    if isinstance(learning_rate, (bool, np.bool_)) or not isinstance(
+        learning_rate, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(
+            "learning_rate must be a number > 0 or a schedule from lecture_nn.schedules, "
+            f"got {type(learning_rate).__name__}"
+        )
+    return _positive(learning_rate, "learning_rate")
+
+
+def _check_options(kind: str, options: Mapping) -> dict[str, float | bool]:
+    """Keras defaults for ``kind`` updated with ``options``, each value checked."""
+    allowed = dict(_DEFAULTS[kind][1])
+    checked: dict[str, float | bool] = {}
+    for name, value in options.items():
+        if name == "learning_rate":
+            raise TypeError("pass learning_rate as its own argument, not in options")
+        if name not in allowed and name != "weight_decay":
+            valid = ", ".join([*allowed, *(["weight_decay"] if kind != "adamw" else [])])
+            raise ValueError(
+                f"unknown hyperparameter {name!r} for {_KERAS_NAMES[kind]}; valid: {valid}"
+            )
+        if name == "weight_decay" and value is None and kind != "adamw":
+            continue  # Keras' default for every optimizer but AdamW: no weight decay
+        checked[name] = _CHECKS[name](value, name)
+    allowed.update(checked)
+    return allowed
+
+
+def _default_label(kind: str, learning_rate, options: Mapping) -> str:
+    """A display name such as "Nesterov momentum" or "Adam (AMSGrad)"."""
+    label = _KERAS_NAMES[kind]
+    if kind == "sgd" and options["momentum"] > 0:
+        label = "Nesterov momentum" if options["nesterov"] else "Momentum"
+    elif kind == "rmsprop":
+        parts = ["centered"] if options["centered"] else []
+        parts += ["momentum"] if options["momentum"] > 0 else []
+        label += f" ({', '.join(parts)})" if parts else ""
+    elif kind in ("adam", "adamw") and options["amsgrad"]:
+        label += " (AMSGrad)"
+    if isinstance(learning_rate, Schedule):
+        label += f" + {type(learning_rate).__name__}"
+    return label
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    """An optimizer as Keras would build it: kind, learning rate, hyperparameters, label.
+
+    Build it with :func:`make_optimizer`; constructing it directly checks the same things
+    and fills in missing Keras defaults (``label=""`` picks a default label).
+
+    Attributes:
+        kind: One of ``KINDS``.
+        learning_rate: A float > 0 (per update) or a schedule from lecture_nn.schedules.
+        options: Every other Keras hyperparameter, defaults filled in (read-only mapping).
+        label: Display name for legends.
+    """
+
+    kind: str
+    learning_rate: float | Schedule
+    options: Mapping[str, float | bool] = field(hash=False)
+    label: str = ""
+
+    def __post_init__(self):
+        kind = _check_kind(self.kind)
+        learning_rate = _check_learning_rate(self.learning_rate)
+        if not isinstance(self.options, Mapping):
+            raise TypeError(f"options must be a mapping, got {type(self.options).__name__}")
+        options = _check_options(kind, self.options)
+        label = self.label
+        if label is None or label == "":
+            label = _default_label(kind, learning_rate, options)
+        elif not isinstance(label, str):
+            raise TypeError(f"label must be a string, got {type(label).__name__}")
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "learning_rate", learning_rate)
+        object.__setattr__(self, "options", types.MappingProxyType(options))
+        object.__setattr__(self, "label", label)
+
+    def to_keras(self):
+        """The equivalent, freshly built ``keras.optimizers`` instance (imports Keras)."""
+        import keras
+
+        optimizer_class = getattr(keras.optimizers, _KERAS_NAMES[self.kind])
+        if isinstance(self.learning_rate, Schedule):
+            learning_rate = self.learning_rate.to_keras()
+        else:
+            learning_rate = float(self.learning_rate)
+        return optimizer_class(learning_rate=learning_rate, **dict(self.options))
+
+
+def make_optimizer(kind: str, learning_rate=None, *, label=None, **options) -> OptimizerConfig:
+    """Describe an optimizer with the argument names and defaults of ``keras.optimizers``.
+
+    Args:
+        kind: One of ``KINDS`` ("sgd", "adagrad", "rmsprop", "adam", "adamax", "nadam",
+            "adamw"), case-insensitive.
+        learning_rate: Float > 0, or a schedule from lecture_nn.schedules; None for the
+            Keras default of that optimizer.
+        label: Display name; None picks one ("Momentum", "Nesterov momentum", ...).
+        **options: Keras hyperparameters (e.g. ``momentum=0.9, nesterov=True``).
+            ``weight_decay`` is accepted by every kind, as in Keras.
+
+    Raises:
+        ValueError: unknown kind or hyperparameter (the message lists the valid ones), or
+            a value out of range (learning rate <= 0, beta_1 >= 1, ...).
+        TypeError: a value of the wrong type (e.g. ``nesterov=1``).
+    """
+    key = _check_kind(kind)
+    if learning_rate is None:
+        learning_rate = _DEFAULTS[key][0]
+    return OptimizerConfig(key, learning_rate, options, "" if label is None else label)
+
+
+@dataclass
+class OptimizerPath:
+    """The path of one optimizer on one surface.
+
+    Attributes:
+        name: The optimizer's label.
+        points: Shape (n + 1, 2), float32: the start, then the point after each update.
+        losses: Shape (n + 1,), float64: the surface value at each point.
+        learning_rates: Shape (n,), float32: the learning rate used in each update.
+        diverged: True if the path left the window (when ``stop_outside_window``) or hit
+            inf/nan; it then ends at the last finite point inside.
+        details: Per-update arrays of shape (n, 2): ``gradient`` (the float32 gradient
+            used in each update) for every optimizer, and ``velocity`` (Keras' momentum
+            buffer after each update) for SGD with momentum.
+    """
+
+    name: str
+    points: np.ndarray
+    losses: np.ndarray
+    learning_rates: np.ndarray
+    diverged: bool
+    details: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_steps(self) -> int:
+        """Number of updates in the path (``len(points) - 1``)."""
+        return len(self.learning_rates)
+
+
+# --- the update rules ------------------------------------------------------------------
+#
+# Each factory takes the options and the per-step learning rates (a list of np.float32,
+# lrs[i] = schedule(i)), and returns ``update(i, point, gradient) -> new point`` plus a
+# dict of lists that ``update`` appends to (recorded state). Point, gradient and state are
+# float32 arrays of shape (2,). Python floats that Keras combines in Python before they
+# meet a tensor (``1 - self.beta_1``) are rounded to float32 once, as Keras does.
+
+_F32 = np.float32
+_ONE = _F32(1.0)
+
+
+def _sgd(options, lrs):
+    """keras/src/optimizers/sgd.py.
+
+    Textbook momentum (and the lecture) writes v = gamma v - eta grad(w + gamma v) for
+    Nesterov, evaluating the gradient at a look-ahead point. Keras never evaluates a
+    look-ahead gradient: it uses the equivalent reformulation of Sutskever et al. (2013)
+    on the shifted variable, w += momentum * v - lr * g with the freshly updated v.
+    """
+    momentum = options["momentum"]
+    if momentum == 0:  # Keras then ignores `nesterov` and keeps no momentum buffer
+
+        def plain(i, point, gradient):
+            return point - gradient * lrs[i]
+
+        return plain, {}
+    mu = _F32(momentum)
+    nesterov = options["nesterov"]
+    velocity = np.zeros(2, _F32)
+    history = []
+
+    def update(i, point, gradient):
+        nonlocal velocity
+        lr = lrs[i]
+        velocity = velocity * mu - gradient * lr
+        history.append(velocity)
+        if nesterov:
+            return point + (velocity * mu - gradient * lr)
+        return point + velocity
+
+    return update, {"velocity": history}
+
+
+def _adagrad(options, lrs):
+    """keras/src/optimizers/adagrad.py.
+
+    Textbook Adagrad (Duchi et al. 2011) divides by sqrt(G) + eps with G starting at 0;
+    Keras divides by sqrt(G + eps) and starts G at ``initial_accumulator_value`` (0.1).
+    """
+    accumulator = np.full(2, options["initial_accumulator_value"], _F32)
+    eps = _F32(options["epsilon"])
+
+    def update(i, point, gradient):
+        nonlocal accumulator
+        accumulator = accumulator + gradient * gradient
+        return point - (lrs[i] * gradient) / np.sqrt(accumulator + eps)
+
+    return update, {}
+
+
+def _rmsprop(options, lrs):
+    """keras/src/optimizers/rmsprop.py.
+
+    Differences to Hinton's slides: eps goes inside the square root; ``centered=True``
+    divides by sqrt(E[g^2] - E[g]^2 + eps) (Graves 2013); momentum accumulates the
+    already scaled step, mom = momentum * mom + lr g / sqrt(...), w -= mom (TF-style
+    momentum, not heavy-ball on the gradient). The squared-gradient average starts at 0
+    with no bias correction, so the first step is about sqrt(1 / (1 - rho)) * lr.
+    """
+    rho = _F32(options["rho"])
+    one_minus_rho = _F32(1.0 - options["rho"])
+    eps = _F32(options["epsilon"])
+    centered = options["centered"]
+    use_momentum = options["momentum"] > 0
+    mu = _F32(options["momentum"])
+    mean_square = np.zeros(2, _F32)
+    mean = np.zeros(2, _F32)
+    buffer = np.zeros(2, _F32)
+
+    def update(i, point, gradient):
+        nonlocal mean_square, mean, buffer
+        mean_square = rho * mean_square + one_minus_rho * (gradient * gradient)
+        if centered:
+            mean = rho * mean + one_minus_rho * gradient
+            denominator = mean_square - mean * mean + eps
+        else:
+            denominator = mean_square + eps
+        increment = (lrs[i] * gradient) / np.sqrt(denominator)
+        if use_momentum:
+            buffer = mu * buffer + increment
+            return point - buffer
+        return point - increment
+
+    return update, {}
+
+
+def _adam(options, lrs):
+    """keras/src/optimizers/adam.py (also AdamW: adamw.py only adds weight decay).
+
+    Textbook Adam (Kingma & Ba 2015, Algorithm 1): m_hat = m / (1 - beta_1^t),
+    v_hat = v / (1 - beta_2^t), w -= lr m_hat / (sqrt(v_hat) + eps). Keras folds both
+    corrections into the step size, alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t), and
+    divides by sqrt(v) + eps: eps is the paper's "epsilon hat" (section 2), i.e. the
+    textbook eps times sqrt(1 - beta_2^t). t = iterations + 1 counts from 1. The moments
+    are updated as m += (g - m)(1 - beta_1), algebraically beta_1 m + (1 - beta_1) g.
+    AMSGrad keeps the running maximum of the raw v and still uses alpha's bias
+    correction (Reddi et al. 2018 have no bias correction).
+    AdamW's decoupled weight decay (Loshchilov & Hutter 2019: w -= eta_t lambda w, with a
+    schedule multiplier eta_t independent of lr) is w -= w * weight_decay * lr in Keras
+    (base_optimizer.py), applied before the Adam step; Adam(weight_decay=...) is the same.
+    """
+    beta_1, beta_2 = options["beta_1"], options["beta_2"]
+    c1, c2 = _F32(1.0 - beta_1), _F32(1.0 - beta_2)
+    eps = _F32(options["epsilon"])
+    amsgrad = options["amsgrad"]
+    t = np.arange(1, len(lrs) + 1, dtype=_F32)
+    alpha = np.asarray(lrs, _F32) * np.sqrt(_ONE - _pow32(beta_2, t)) / (_ONE - _pow32(beta_1, t))
+    alpha = list(alpha)
+    m = np.zeros(2, _F32)
+    v = np.zeros(2, _F32)
+    v_max = np.zeros(2, _F32)
+
+    def update(i, point, gradient):
+        nonlocal m, v, v_max
+        m = m + (gradient - m) * c1
+        v = v + (gradient * gradient - v) * c2
+        if amsgrad:
+            v_max = np.maximum(v_max, v)
+            return point - (m * alpha[i]) / (np.sqrt(v_max) + eps)
+        return point - (m * alpha[i]) / (np.sqrt(v) + eps)
+
+    return update, {}
+
+
+def _adamax(options, lrs):
+    """keras/src/optimizers/adamax.py.
+
+    Kingma & Ba's Adamax (Algorithm 2): u = max(beta_2 u, |g|) (the max of the gradient's
+    magnitude, not of the loss), w -= lr / (1 - beta_1^t) * m / u. Keras adds eps to u:
+    w -= lr m / ((1 - beta_1^t)(u + eps)).
+    """
+    c1 = _F32(1.0 - options["beta_1"])
+    beta_2 = _F32(options["beta_2"])
+    eps = _F32(options["epsilon"])
+    t = np.arange(1, len(lrs) + 1, dtype=_F32)
+    correction = list(_ONE - _pow32(options["beta_1"], t))
+    m = np.zeros(2, _F32)
+    u = np.zeros(2, _F32)
+
+    def update(i, point, gradient):
+        nonlocal m, u
+        m = m + (gradient - m) * c1
+        u = np.maximum(beta_2 * u, np.abs(gradient))
+        return point - (lrs[i] * m) / (correction[i] * (u + eps))
+
+    return update, {}
+
+
+def _nadam(options, lrs):
+    """keras/src/optimizers/nadam.py.
+
+    Dozat (2016) uses the momentum schedule mu_t = beta_1 (1 - 0.5 * 0.96^(0.004 t)) (so
+    did Keras 2); Keras 3 uses mu_t = beta_1 (1 - 0.5 * 0.96^t), which reaches beta_1
+    within a few dozen steps. With the running product P_t = mu_1 ... mu_t:
+    m_hat = mu_{t+1} m / (1 - P_{t+1}) + (1 - mu_t) g / (1 - P_t), v_hat = v / (1 - beta_2^t),
+    w -= lr m_hat / (sqrt(v_hat) + eps). Keras updates P once per step, before the update,
+    as (P * beta_1) * (1 - 0.5 * 0.96^t).
+    """
+    beta_1 = _F32(options["beta_1"])
+    # Unlike adam.py, nadam.py casts beta_1 and beta_2 to float32 *before* computing
+    # 1 - beta, so 1 - beta_1 is 0.10000002 in float32, not float32(0.1).
+    c1, c2 = _ONE - beta_1, _ONE - _F32(options["beta_2"])
+    eps = _F32(options["epsilon"])
+    n = len(lrs)
+    t = np.arange(1, n + 2, dtype=_F32)  # t = 1 .. n + 1 (u_{t+1} is needed)
+    decay = _ONE - _F32(0.5) * _pow32(0.96, t)
+    mu = beta_1 * decay  # mu[i] = mu_{i+1}
+    products = np.empty(n, _F32)
+    product = _ONE
+    for i in range(n):
+        product = (product * beta_1) * decay[i]
+        products[i] = product
+    mu_next = list(mu[1:])
+    one_minus_mu = list(_ONE - mu[:-1])
+    one_minus_product = list(_ONE - products)
+    one_minus_product_next = list(_ONE - products * mu[1:])
+    one_minus_beta_2_power = list(_ONE - _pow32(options["beta_2"], t[:-1]))
+    m = np.zeros(2, _F32)
+    v = np.zeros(2, _F32)
+
+    def update(i, point, gradient):
+        nonlocal m, v
+        m = m + (gradient - m) * c1
+        v = v + (gradient * gradient - v) * c2
+        m_hat = (mu_next[i] * m) / one_minus_product_next[i] + (
+            one_minus_mu[i] * gradient
+        ) / one_minus_product[i]
+        v_hat = v / one_minus_beta_2_power[i]
+        return point - (m_hat * lrs[i]) / (np.sqrt(v_hat) + eps)
+
+    return update, {}
+
+
+_RULES = {
+    "sgd": _sgd,
+    "adagrad": _adagrad,
+    "rmsprop": _rmsprop,
+    "adam": _adam,
+    "adamax": _adamax,
+    "nadam": _nadam,
+    "adamw": _adam,
+}
+
+
+# --- the simulator ---------------------------------------------------------------------
+
+
+def _learning_rates(learning_rate, steps: int) -> np.ndarray:
+    """float32 learning rate of each update, shape (steps,)."""
+    if isinstance(learning_rate, Schedule):
+        return learning_rate(np.arange(steps))
+    return np.full(steps, learning_rate, dtype=_F32)
+
+
+def _check_start(start, surface: Surface) -> np.ndarray:
+    if start is None:
+        start = surface.start
+    if isinstance(start, (str, bytes)) or not hasattr(start, "__len__") or len(start) != 2:
+        raise TypeError(f"start must be a pair of numbers (x, y), got {start!r}")
+    x = _real(start[0], "start[0]")
+    y = _real(start[1], "start[1]")
+    return np.array([x, y], dtype=_F32)
+
+
+def _check_steps(steps) -> int:
+    if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, (int, np.integer)):
+        raise TypeError(f"steps must be an int >= 1, got {type(steps).__name__}")
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    return int(steps)
+
+
+def simulate(
+    config: OptimizerConfig,
+    surface: Surface | str,
+    *,
+    start=None,
+    steps: int = 100,
+    stop_outside_window: bool = True,
+) -> OptimizerPath:
+    """Run an optimizer for ``steps`` updates on a surface, as Keras would, in float32.
+
+    Each update takes the analytic gradient at the current float32 point (computed in
+    float64, rounded to float32), applies Keras' weight decay if configured
+    (w -= w * weight_decay * lr, before the update, as the Keras base optimizer does) and
+    then the optimizer's update rule, with the learning rate ``schedule(i)`` for update i
+    (0-based, as Keras' ``optimizer.iterations``).
+
+    Args:
+        config: From :func:`make_optimizer` (or an entry of ``ZOO``).
+        surface: A Surface or a name in ``lecture_nn.surfaces.SURFACES``.
+        start: Start point (x, y); None for ``surface.start``.
+        steps: Number of updates, >= 1.
+        stop_outside_window: Stop (``diverged=True``) as soon as a point leaves the
+            surface's window; with False the path only stops at inf/nan.
+
+    Returns:
+        An :class:`OptimizerPath`; it is shorter than ``steps`` if it diverged.
+    """
+    if not isinstance(config, OptimizerConfig):
+        raise TypeError(
+            "config must be an OptimizerConfig (use make_optimizer or ZOO), got "
+            f"{type(config).__name__}"
+        )
+    surface = get_surface(surface)
+    point = _check_start(start, surface)
+    steps = _check_steps(steps)
+    stop_outside_window = _boolean(stop_outside_window, "stop_outside_window")
+    if stop_outside_window and not surface.contains(*point.tolist()):
+        raise ValueError(
+            f"start {tuple(point.tolist())} lies outside the window {surface.window} of "
+            f"{surface.name!r}; pass stop_outside_window=False to allow it"
+        )
+    at_start = (surface.function(*point.tolist()), *surface.gradient(*point.tolist()))
+    if not all(math.isfinite(value) for value in at_start):
+        raise ValueError(f"loss or gradient at start {tuple(point.tolist())} is not finite")
+
+    rates = _learning_rates(config.learning_rate, steps)
+    lrs = list(rates)
+    update, records = _RULES[config.kind](config.options, lrs)
+    weight_decay = config.options.get("weight_decay")
+    decay = None if not weight_decay else _F32(weight_decay)
+    gradient_fn = surface.gradient
+    if stop_outside_window:
+        x_min, x_max, y_min, y_max = surface.window
+    else:
+        x_min, x_max, y_min, y_max = -math.inf, math.inf, -math.inf, math.inf
+
+    points = [point]
+    gradients = []
+    diverged = False
+    with np.errstate(all="ignore"):  # overflow means divergence; it is detected below
+        for i in range(steps):
+            x, y = point.tolist()
+            gradient = np.array(gradient_fn(x, y), dtype=_F32)
+            new = point
+            if decay is not None:  # keras/src/optimizers/base_optimizer.py _apply_weight_decay
+                new = new - new * decay * lrs[i]
+            new = update(i, new, gradient)
+            x, y = new.tolist()
+            # NaN fails every comparison, so this also catches nan and inf.
+            if not (x_min <= x <= x_max and y_min <= y <= y_max and abs(x) + abs(y) < math.inf):
+                diverged = True
+                break
+            points.append(new)
+            gradients.append(gradient)
+            point = new
+        n = len(gradients)
+        path_points = np.array(points, dtype=_F32)
+        losses = np.asarray(surface.function(*path_points.astype(np.float64).T), dtype=np.float64)
+        finite = np.isfinite(losses)
+        if not finite.all():  # only possible far outside the window; the start is finite
+            n = int(np.argmin(finite)) - 1
+            path_points, losses, diverged = path_points[: n + 1], losses[: n + 1], True
+
+    details = {"gradient": np.array(gradients[:n], dtype=_F32).reshape(n, 2)}
+    for key, values in records.items():
+        details[key] = np.array(values[:n], dtype=_F32).reshape(n, 2)
+    return OptimizerPath(
+        name=config.label,
+        points=path_points,
+        losses=losses,
+        learning_rates=rates[:n].copy(),
+        diverged=diverged,
+        details=details,
+    )
+
+
+ZOO: dict[str, OptimizerConfig] = {
+    "sgd": make_optimizer("sgd", 0.01, label="SGD"),
+    "sgd_decay": make_optimizer(
+        "sgd",
+        ExponentialDecay(0.02, decay_steps=100, decay_rate=0.96),
+        label="SGD + exponential decay",
+    ),
+    "sgd_cyclic": make_optimizer(
+        "sgd",
+        CyclicalLearningRate(1e-4, 0.1, step_size=100, mode="triangular"),
+        label="SGD + cyclical learning rate",
+    ),
+    "momentum": make_optimizer("sgd", 0.005, momentum=0.9, label="Momentum"),
+    "nesterov": make_optimizer(
+        "sgd", 0.005, momentum=0.9, nesterov=True, label="Nesterov momentum"
+    ),
+    "adagrad": make_optimizer("adagrad", 0.4, label="Adagrad"),
+    "rmsprop": make_optimizer("rmsprop", 0.1, label="RMSprop"),
+    "rmsprop_momentum": make_optimizer("rmsprop", 0.1, momentum=0.9, label="RMSprop + momentum"),
+    # The lecture's Adam used epsilon=1e-8 (the TF 1 default); Keras 3's default is 1e-7.
+    "adam": make_optimizer("adam", 0.2, epsilon=1e-8, label="Adam"),
+    "adamax": make_optimizer("adamax", 0.5, label="Adamax"),
+    "nadam": make_optimizer("nadam", 0.2, label="Nadam"),
+    "adamw": make_optimizer("adamw", 0.2, label="AdamW"),
+}
+
+
+def simulate_zoo(
+    surface: Surface | str = "beale",
+    *,
+    names: Iterable[str] | str | None = None,
+    steps: int = 100,
+    start=None,
+) -> dict[str, OptimizerPath]:
+    """Paths of the ``ZOO`` optimizers (all, or those in ``names``, in that order).
+
+    Raises:
+        ValueError: a name is not in ``ZOO`` (the message lists the valid names).
+    """
+    surface = get_surface(surface)
+    if names is None:
+        names = list(ZOO)
+    elif isinstance(names, str):
+        names = [names]
+    else:
+        names = list(names)
+    for name in names:
+        if name not in ZOO:
+            raise ValueError(f"unknown optimizer {name!r}; ZOO holds {', '.join(ZOO)}")
+    return {name: simulate(ZOO[name], surface, start=start, steps=steps) for name in names}

@@ -1,0 +1,290 @@
+"""numpy learning-rate schedules against Keras, the Keras CyclicalLearningRate, bad input."""
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lecture_nn import schedules as sch
+
+keras = pytest.importorskip("keras")
+keras_schedules = pytest.importorskip("lecture_nn.keras_schedules")
+
+STEPS = np.arange(1001)
+
+SCHEDULES = {
+    "exponential": sch.ExponentialDecay(0.02, decay_steps=100, decay_rate=0.96),
+    "exponential_staircase": sch.ExponentialDecay(
+        0.1, decay_steps=7, decay_rate=0.5, staircase=True
+    ),
+    "exponential_fast": sch.ExponentialDecay(0.3, decay_steps=3.5, decay_rate=0.9),
+    "inverse_time": sch.InverseTimeDecay(0.1, decay_steps=10, decay_rate=0.5),
+    "inverse_time_staircase": sch.InverseTimeDecay(0.1, 10, 0.5, staircase=True),
+    "piecewise": sch.PiecewiseConstantDecay([100, 300, 700], [0.1, 0.05, 0.01, 0.001]),
+    "piecewise_one_boundary": sch.PiecewiseConstantDecay([0], [0.5, 0.25]),
+    "cyclical_triangular": sch.CyclicalLearningRate(1e-4, 0.1, step_size=100),
+    "cyclical_triangular2": sch.CyclicalLearningRate(1e-4, 0.1, 100, mode="triangular2"),
+    "cyclical_exp_range": sch.CyclicalLearningRate(1e-3, 0.05, 37, "exp_range", gamma=0.997),
+    "cyclical_odd_step_size": sch.CyclicalLearningRate(0.01, 0.3, step_size=12.5),
+}
+KERAS_CLASSES = {
+    sch.ExponentialDecay: keras.optimizers.schedules.ExponentialDecay,
+    sch.InverseTimeDecay: keras.optimizers.schedules.InverseTimeDecay,
+    sch.PiecewiseConstantDecay: keras.optimizers.schedules.PiecewiseConstantDecay,
+    sch.CyclicalLearningRate: keras_schedules.CyclicalLearningRate,
+}
+
+
+def keras_values(schedule, steps):
+    """Evaluate a Keras schedule step by step, as an optimizer does (int64 step)."""
+    return np.array(
+        [
+            keras.ops.convert_to_numpy(schedule(keras.ops.convert_to_tensor(int(s), "int64")))
+            for s in steps
+        ],
+        dtype=np.float32,
+    )
+
+
+# --- numpy against Keras ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_numpy_schedule_equals_keras_for_1000_steps(name):
+    schedule = SCHEDULES[name]
+    keras_schedule = schedule.to_keras()
+    assert type(keras_schedule) is KERAS_CLASSES[type(schedule)]
+    ours = schedule(STEPS)
+    assert ours.dtype == np.float32
+    assert ours.shape == STEPS.shape
+    # Same float32 operations in the same order: identical values, not just close ones.
+    np.testing.assert_array_equal(ours, keras_values(keras_schedule, STEPS))
+
+
+@pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
+def test_cyclical_numpy_equals_keras_class_built_directly(mode):
+    arguments = {"initial_learning_rate": 2e-4, "maximal_learning_rate": 0.08, "step_size": 50}
+    ours = sch.CyclicalLearningRate(**arguments, mode=mode, gamma=0.999)
+    theirs = keras_schedules.CyclicalLearningRate(**arguments, mode=mode, gamma=0.999)
+    np.testing.assert_array_equal(ours(STEPS), keras_values(theirs, STEPS))
+
+
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_scalar_and_array_calls_agree(name):
+    schedule = SCHEDULES[name]
+    steps = np.array([[0, 1, 2], [99, 100, 101], [500, 999, 1000]])
+    values = schedule(steps)
+    assert values.shape == (3, 3)
+    assert values.dtype == np.float32
+    for step, value in zip(steps.ravel(), values.ravel()):
+        scalar = schedule(int(step))
+        assert type(scalar) is float
+        assert scalar == float(value)
+    assert schedule(np.int64(5)) == schedule(5)
+    assert schedule([0, 1]).shape == (2,)
+
+
+# --- closed forms ----------------------------------------------------------------------
+
+
+def test_exponential_and_inverse_time_closed_forms():
+    exponential = sch.ExponentialDecay(0.02, decay_steps=100, decay_rate=0.96)
+    assert exponential(0) == pytest.approx(0.02, rel=1e-7)
+    assert exponential(100) == pytest.approx(0.02 * 0.96, rel=1e-6)
+    assert exponential(50) == pytest.approx(0.02 * math.sqrt(0.96), rel=1e-6)
+    staircase = sch.ExponentialDecay(0.02, 100, 0.96, staircase=True)
+    assert staircase(99) == pytest.approx(0.02, rel=1e-7)
+    assert staircase(100) == pytest.approx(0.02 * 0.96, rel=1e-6)
+    inverse = sch.InverseTimeDecay(0.1, decay_steps=10, decay_rate=0.5)
+    assert inverse(10) == pytest.approx(0.1 / 1.5, rel=1e-6)
+    assert inverse(5) == pytest.approx(0.1 / 1.25, rel=1e-6)
+    assert sch.InverseTimeDecay(0.1, 10, 0.5, staircase=True)(19) == pytest.approx(0.1 / 1.5)
+
+
+def test_piecewise_boundaries_belong_to_the_interval_below():
+    schedule = sch.PiecewiseConstantDecay([100, 300], [0.1, 0.05, 0.01])
+    expected = {0: 0.1, 100: 0.1, 101: 0.05, 300: 0.05, 301: 0.01, 10_000: 0.01}
+    for step, value in expected.items():
+        assert schedule(step) == pytest.approx(value, rel=1e-7)
+
+
+@pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
+def test_cyclical_closed_form_values(mode):
+    low, high, size, gamma = 1e-4, 0.1, 100, 0.99
+    schedule = sch.CyclicalLearningRate(low, high, step_size=size, mode=mode, gamma=gamma)
+    scale = {
+        "triangular": lambda step, cycle: 1.0,
+        "triangular2": lambda step, cycle: 0.5 ** (cycle - 1),
+        # float32(0.99) ** 1000 differs from 0.99 ** 1000 by 1e-5 relative: use the former.
+        "exp_range": lambda step, cycle: float(np.float32(gamma)) ** step,
+    }[mode]
+
+    def expected(step):
+        cycle = math.floor(1 + step / (2 * size))
+        x = abs(step / size - 2 * cycle + 1)
+        return low + (high - low) * max(0.0, 1 - x) * scale(step, cycle)
+
+    for step in [0, 1, 25, 50, 99, 100, 101, 150, 200, 250, 300, 399, 400, 1000]:
+        assert schedule(step) == pytest.approx(expected(step), rel=2e-6), step
+    # The landmarks of the cycle.
+    assert schedule(0) == pytest.approx(low, rel=1e-6)
+    assert schedule(2 * size) == pytest.approx(low, rel=1e-6)
+    if mode == "triangular":
+        assert schedule(size) == pytest.approx(high, rel=1e-6)
+        assert schedule(3 * size) == pytest.approx(high, rel=1e-6)
+        assert schedule(size // 2) == pytest.approx((low + high) / 2, rel=1e-6)
+    elif mode == "triangular2":
+        assert schedule(size) == pytest.approx(high, rel=1e-6)
+        assert schedule(3 * size) == pytest.approx(low + (high - low) / 2, rel=1e-6)
+        assert schedule(5 * size) == pytest.approx(low + (high - low) / 4, rel=1e-6)
+    else:
+        gamma32 = float(np.float32(gamma))
+        assert schedule(size) == pytest.approx(low + (high - low) * gamma32**size, rel=1e-6)
+
+
+def test_cyclical_stays_between_its_bounds():
+    for mode in ["triangular", "triangular2", "exp_range"]:
+        values = sch.CyclicalLearningRate(1e-4, 0.1, 100, mode, gamma=0.999)(STEPS)
+        assert values.min() >= np.float32(1e-4)
+        assert values.max() <= np.float32(0.1)
+
+
+def test_subnormal_rates_flush_to_zero_like_tensorflow():
+    schedule = sch.ExponentialDecay(0.1, 1, 0.5)
+    assert schedule(140) == 0.0
+    assert schedule(100) > 0.0
+
+
+# --- configs and serialisation ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_get_config_round_trip_and_keras_config(name):
+    schedule = SCHEDULES[name]
+    config = schedule.get_config()
+    assert type(schedule).from_config(config) == schedule
+    keras_config = schedule.to_keras().get_config()
+    keras_config.pop("name")
+    assert keras_config == config
+    # A Keras config (with its "name") is accepted too.
+    assert type(schedule).from_config({**config, "name": "x"}) == schedule
+
+
+def test_keras_cyclical_config_round_trip():
+    schedule = keras_schedules.CyclicalLearningRate(1e-3, 0.01, 20, "triangular2", name="clr")
+    config = schedule.get_config()
+    assert config == {
+        "initial_learning_rate": 1e-3,
+        "maximal_learning_rate": 0.01,
+        "step_size": 20.0,
+        "mode": "triangular2",
+        "gamma": 1.0,
+        "name": "clr",
+    }
+    clone = keras_schedules.CyclicalLearningRate.from_config(config)
+    assert clone.get_config() == config
+    serialized = keras.optimizers.schedules.serialize(schedule)
+    assert serialized["registered_name"] == "lecture_nn>CyclicalLearningRate"
+    restored = keras.optimizers.schedules.deserialize(serialized)
+    assert isinstance(restored, keras_schedules.CyclicalLearningRate)
+    assert restored.get_config() == config
+
+
+def test_model_with_cyclical_schedule_survives_save_and_load(tmp_path):
+    schedule = sch.CyclicalLearningRate(1e-3, 0.05, step_size=3, mode="triangular2").to_keras()
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=schedule), loss="mse")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20, 3)).astype("float32")
+    y = rng.normal(size=(20, 1)).astype("float32")
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)  # 5 steps
+    path = tmp_path / "m.keras"
+    model.save(path)
+
+    loaded = keras.models.load_model(path)
+    config = loaded.optimizer.get_config()["learning_rate"]
+    assert config["registered_name"] == "lecture_nn>CyclicalLearningRate"
+    assert config["config"] == schedule.get_config()
+    restored = keras.optimizers.schedules.deserialize(config)
+    assert isinstance(restored, keras_schedules.CyclicalLearningRate)
+    assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations) == 5
+    assert float(loaded.optimizer.learning_rate) == float(model.optimizer.learning_rate)
+    for step in [0, 3, 7, 11]:
+        assert float(restored(step)) == float(schedule(step))
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+# --- bad input -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("factory", "error", "match"),
+    [
+        (lambda: sch.ExponentialDecay(0.0, 10, 0.9), ValueError, "initial_learning_rate"),
+        (lambda: sch.ExponentialDecay(-0.1, 10, 0.9), ValueError, "initial_learning_rate"),
+        (lambda: sch.ExponentialDecay(math.nan, 10, 0.9), ValueError, "initial_learning_rate"),
+        (lambda: sch.ExponentialDecay(math.inf, 10, 0.9), ValueError, "initial_learning_rate"),
+        (lambda: sch.ExponentialDecay("0.1", 10, 0.9), TypeError, "initial_learning_rate"),
+        (lambda: sch.ExponentialDecay(True, 10, 0.9), TypeError, "initial_learning_rate"),
+        (lambda: sch.ExponentialDecay(0.1, 0, 0.9), ValueError, "decay_steps"),
+        (lambda: sch.ExponentialDecay(0.1, 10, 0.0), ValueError, "decay_rate"),
+        (lambda: sch.ExponentialDecay(0.1, 10, 0.9, staircase="yes"), TypeError, "staircase"),
+        (lambda: sch.InverseTimeDecay(0.1, -1, 0.5), ValueError, "decay_steps"),
+        (lambda: sch.InverseTimeDecay(0.1, 10, -0.5), ValueError, "decay_rate"),
+        (lambda: sch.PiecewiseConstantDecay([10, 5], [0.1, 0.2, 0.3]), ValueError, "increasing"),
+        (lambda: sch.PiecewiseConstantDecay([10, 10], [0.1, 0.2, 0.3]), ValueError, "increasing"),
+        (lambda: sch.PiecewiseConstantDecay([10], [0.1]), ValueError, "one entry more"),
+        (lambda: sch.PiecewiseConstantDecay([], [0.1]), ValueError, "at least one"),
+        (lambda: sch.PiecewiseConstantDecay([10.5], [0.1, 0.2]), TypeError, "boundaries"),
+        (lambda: sch.PiecewiseConstantDecay([10], [0.1, 0.0]), ValueError, r"values\[1\]"),
+        (lambda: sch.PiecewiseConstantDecay(10, [0.1, 0.2]), TypeError, "boundaries"),
+        (lambda: sch.CyclicalLearningRate(0.0, 0.1, 10), ValueError, "initial_learning_rate"),
+        (lambda: sch.CyclicalLearningRate(0.1, 0.01, 10), ValueError, "maximal_learning_rate"),
+        (lambda: sch.CyclicalLearningRate(0.01, 0.1, 0), ValueError, "step_size"),
+        (lambda: sch.CyclicalLearningRate(0.01, 0.1, 10, "cosine"), ValueError, "triangular2"),
+        (lambda: sch.CyclicalLearningRate(0.01, 0.1, 10, gamma=0.0), ValueError, "gamma"),
+        (lambda: sch.CyclicalLearningRate(0.01, 0.1, 10, gamma=1.5), ValueError, "gamma"),
+        (lambda: keras_schedules.CyclicalLearningRate(0.01, 0.1, -3), ValueError, "step_size"),
+    ],
+)
+def test_bad_schedule_arguments(factory, error, match):
+    with pytest.raises(error, match=match):
+        factory()
+
+
+@pytest.mark.parametrize(
+    ("step", "error"),
+    [(-1, ValueError), (math.nan, ValueError), ([0, -2], ValueError), ("3", TypeError)],
+)
+def test_bad_steps(step, error):
+    with pytest.raises(error, match="step"):
+        SCHEDULES["exponential"](step)
+
+
+def test_bool_step_is_rejected():
+    with pytest.raises(TypeError, match="step"):
+        SCHEDULES["piecewise"](True)
+
+
+def test_schedules_are_immutable_and_hashable():
+    schedule = SCHEDULES["piecewise"]
+    with pytest.raises(AttributeError):
+        schedule.values = (1.0,)
+    assert hash(schedule) == hash(
+        sch.PiecewiseConstantDecay([100, 300, 700], [0.1, 0.05, 0.01, 0.001])
+    )
+
+
+def test_numpy_modules_do_not_import_keras_or_tensorflow():
+    code = (
+        "import sys\n"
+        "import lecture_nn.surfaces, lecture_nn.schedules, lecture_nn.optimizers\n"
+        "lecture_nn.optimizers.simulate_zoo('beale', steps=5)\n"
+        "print(','.join(m for m in ('tensorflow', 'keras', 'jax', 'torch') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""

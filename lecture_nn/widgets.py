@@ -111,6 +111,7 @@ class InteractiveFigure:
         figsize: tuple[float, float],
         print_values: Sequence[Mapping] | None = None,
         layout: str | None = "constrained",
+        clear: bool = True,
     ):
         if not callable(draw):
             raise TypeError(f"draw must be a function draw(fig, **values), got {draw!r}")
@@ -126,6 +127,7 @@ class InteractiveFigure:
             self.defaults[name] = parameter.default
             _control_spec(name, controls[name], parameter.default)
         self.draw = draw
+        self.clear = clear
         self.specs = dict(controls)
         self.print_values = [dict(values) for values in print_values or []]
         for values in self.print_values:
@@ -136,11 +138,15 @@ class InteractiveFigure:
         self.values = dict(self.defaults)
         self.controls: dict = {}
         self._handle = None
+        self._png: bytes | None = None
         self._redraw()
 
     def _redraw(self) -> None:
-        self.figure.clear()
-        self.draw(self.figure, **self.values)
+        if self.clear:
+            self.figure.clear()
+        drawn = self.draw(self.figure, **self.values)
+        # A draw function that renders the figure itself (e.g. by blitting) returns the PNG.
+        self._png = drawn if isinstance(drawn, bytes) else None
 
     def update(self, **values) -> bytes:
         """Redraw with some values changed and return the new PNG."""
@@ -151,7 +157,7 @@ class InteractiveFigure:
             )
         self.values.update(values)
         self._redraw()
-        png = render_png(self.figure)
+        png = self.png()
         if self._handle is not None:
             from IPython.display import Image
 
@@ -160,7 +166,7 @@ class InteractiveFigure:
 
     def png(self) -> bytes:
         """Return the current figure as PNG bytes."""
-        return render_png(self.figure)
+        return self._png if self._png is not None else render_png(self.figure)
 
     def _ipython_display_(self) -> None:
         from IPython.display import Image, display
@@ -194,6 +200,7 @@ def interactive_figure(
     figsize: tuple[float, float] = (6.0, 4.0),
     print_values: Sequence[Mapping] | None = None,
     layout: str | None = "constrained",
+    clear: bool = True,
     **controls,
 ) -> InteractiveFigure:
     """Make an interactive figure from ``draw(fig, **values)`` and its controls.
@@ -202,7 +209,8 @@ def interactive_figure(
     ----------
     draw
         Function that draws into an empty matplotlib ``Figure``; every control is one of its
-        keyword arguments, whose default is the control's starting value.
+        keyword arguments, whose default is the control's starting value. If it returns
+        bytes, they are taken as the PNG it rendered itself (for draw functions that blit).
     figsize
         Nominal figure size in inches (scaled by the course style's medium).
     print_values
@@ -210,6 +218,9 @@ def interactive_figure(
     layout
         Matplotlib layout engine of the figure; None skips the layout pass (faster), for
         drawings such as network diagrams that fill their axes without tick labels.
+    clear
+        Clear the figure before each redraw (default). With False, ``draw`` receives the
+        figure as it left it and may update its artists in place (much faster redraws).
     **controls
         ``name=(min, max, step)`` for a slider, ``name=[option, ...]`` for a drop-down,
         ``name=True/False`` for a check box, or any ipywidgets widget.
@@ -221,4 +232,4 @@ def interactive_figure(
     """
     if not controls:
         raise ValueError("interactive_figure needs at least one control, e.g. n_layers=(1, 6, 1)")
-    return InteractiveFigure(draw, controls, figsize, print_values, layout)
+    return InteractiveFigure(draw, controls, figsize, print_values, layout, clear)

@@ -107,3 +107,20 @@ def test_update_with_unknown_name_is_an_error():
     figure = interactive_figure(draw_line, slope=(-2.0, 2.0, 0.5))
     with pytest.raises(ValueError, match="unknown control"):
         figure.update(intercept=1)
+
+
+def test_draw_may_keep_the_figure_and_return_its_own_png():
+    calls = []
+
+    def draw(fig, n=1):
+        calls.append(len(fig.axes))
+        if not fig.axes:
+            fig.subplots()
+        fig.axes[0].set_title(str(n))
+        return render_png(fig)
+
+    figure = interactive_figure(draw, n=(1, 5, 1), clear=False, layout=None)
+    png = figure.update(n=3)
+    assert calls == [0, 1]  # the figure was not cleared between draws
+    assert figure.png() == png
+    assert figure.figure.axes[0].get_title() == "3"

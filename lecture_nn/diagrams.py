@@ -57,6 +57,29 @@ class NetworkDrawing:
     edge_values: np.ndarray | None = None
     texts: list[Text] = field(default_factory=list)
     colorbar: Colorbar | None = None
+    mappable: ScalarMappable | None = None
+    layer_sizes: list[int] = field(default_factory=list)
+    draw_bias: bool = False
+
+    def update_weights(self, weights: Sequence, biases: Sequence | None = None) -> None:
+        """Recolour and resize the edges for new weights (same shapes), without redrawing.
+
+        Used to replay training: the colour scale stays the one the drawing was made with
+        (choose it with ``draw_network(weight_limit=...)``), so colours compare across steps.
+        """
+        if self.mappable is None:
+            raise ValueError("update_weights needs a drawing made with real weights")
+        shapes = list(itertools.pairwise(self.layer_sizes))
+        kernels = _check_matrices(weights, shapes, "weights")
+        bias_values = (
+            _check_matrices(biases, [(b,) for _, b in shapes], "biases")
+            if biases is not None
+            else None
+        )
+        self.edge_values = _edge_values(kernels, bias_values, self.node_indices, self.draw_bias)
+        colors, widths = _edge_style(self.edge_values, self.mappable)
+        self.edges.set_color(colors)
+        self.edges.set_linewidths(widths)
 
 
 def count_parameters(layer_sizes: Sequence[int], use_bias: bool = True) -> tuple[int, int]:
@@ -146,6 +169,29 @@ def _axes_size_in_points(ax: Axes) -> tuple[float, float]:
     return position.width * width_in * 72.0, position.height * height_in * 72.0
 
 
+def _edge_values(kernels, bias_values, node_indices, draw_bias: bool) -> np.ndarray:
+    """The value of every drawn edge, in the order the edges are drawn.
+
+    Per pair of layers: the kernel entries of the drawn nodes (row-major: source i, then
+    target j), then, with bias nodes, the biases of the drawn target nodes (0 without them).
+    """
+    values = []
+    for link, kernel in enumerate(kernels):
+        rows, cols = node_indices[link], node_indices[link + 1]
+        values.append(kernel[np.ix_(rows, cols)].ravel())
+        if draw_bias:
+            values.append(
+                bias_values[link][cols] if bias_values is not None else np.zeros(len(cols))
+            )
+    return np.concatenate(values)
+
+
+def _edge_style(values: np.ndarray, mappable: ScalarMappable) -> tuple[np.ndarray, np.ndarray]:
+    """Colours (by sign, on the diverging map) and line widths (by magnitude) of edges."""
+    limit = mappable.norm.vmax
+    return mappable.to_rgba(values), 0.4 + 2.6 * np.minimum(np.abs(values) / limit, 1.0)
+
+
 def draw_network(
     layer_sizes: Sequence[int],
     ax: Axes | None = None,
@@ -163,6 +209,7 @@ def draw_network(
     biases: Sequence | None = None,
     seed: int | None = 0,
     colorbar: bool | None = None,
+    weight_limit: float | None = None,
     max_nodes: int = MAX_NODES_DRAWN,
 ) -> NetworkDrawing:
     """Draw a dense neural network.
@@ -203,6 +250,9 @@ def draw_network(
         Seed of the random weights.
     colorbar
         Draw a colour bar for coloured weights (default: only for real weights).
+    weight_limit
+        The colour scale runs from -weight_limit to +weight_limit (default: the largest
+        magnitude drawn); larger weights get the end colours and the widest lines.
     max_nodes
         Layers with more nodes are drawn with an ellipsis (first and last nodes only).
 
@@ -261,7 +311,9 @@ def draw_network(
         magnitudes = [np.abs(k).max() for k in kernels]
         if draw_bias and bias_values is not None:
             magnitudes += [np.abs(b).max() for b in bias_values]
-        limit = max(max(magnitudes), 1e-12)
+        limit = max(max(magnitudes), 1e-12) if weight_limit is None else float(weight_limit)
+        if not np.isfinite(limit) or limit <= 0:
+            raise ValueError(f"weight_limit must be a positive number, got {weight_limit!r}")
         mappable = ScalarMappable(Normalize(-limit, limit), style.DIVERGING_CMAP)
     cbar = None
     if colorbar and mappable is not None:
@@ -311,28 +363,21 @@ def draw_network(
         positions.append(np.column_stack([np.full(len(indices), x), y]))
 
     # --- edges ----------------------------------------------------------------------------
-    segments, values = [], []
+    segments = []
     for link in range(n_links):
         source, target = positions[link], positions[link + 1]
-        rows, cols = drawn[link][0], drawn[link + 1][0]
         starts = np.repeat(source, len(target), axis=0)
         ends = np.tile(target, (len(source), 1))
         segments.append(np.stack([starts, ends], axis=1))
-        if kernels is not None:
-            values.append(kernels[link][np.ix_(rows, cols)].ravel())
         if draw_bias:
             bias_start = np.repeat(np.array([bias_positions[link]]), len(target), axis=0)
             segments.append(np.stack([bias_start, target], axis=1))
-            if kernels is not None:
-                if bias_values is not None:
-                    values.append(bias_values[link][cols])
-                else:  # real weights without biases: draw the bias edges neutral
-                    values.append(np.zeros(len(cols)))
     all_segments = np.concatenate(segments, axis=0)
+    node_indices = [indices for indices, _ in drawn]
     if kernels is not None:
-        edge_values = np.concatenate(values)
-        colors = mappable.to_rgba(edge_values)
-        widths = 0.4 + 2.6 * np.abs(edge_values) / mappable.norm.vmax
+        # without biases, the bias edges are drawn neutral (value 0)
+        edge_values = _edge_values(kernels, bias_values, node_indices, draw_bias)
+        colors, widths = _edge_style(edge_values, mappable)
         edges = LineCollection(all_segments, colors=colors, linewidths=widths, alpha=0.9, zorder=1)
     else:
         edge_values = None
@@ -493,10 +538,13 @@ def draw_network(
         n_weights=n_weights,
         n_biases=n_biases,
         node_positions=positions,
-        node_indices=[indices for indices, _ in drawn],
+        node_indices=node_indices,
         edge_values=edge_values,
         texts=texts,
         colorbar=cbar,
+        mappable=mappable,
+        layer_sizes=sizes,
+        draw_bias=draw_bias,
     )
 
 

@@ -189,3 +189,28 @@ def test_integral_floats_and_numpy_ints_are_accepted():
     drawing = draw_network(np.array([2, 3, 1]))
     assert (drawing.n_weights, drawing.n_biases) == (9, 4)
     assert draw_network([2.0, 3.0]).n_weights == 6
+
+
+def test_update_weights_recolours_the_same_edges():
+    rng = np.random.default_rng(2)
+    first = [rng.normal(size=(2, 3)), rng.normal(size=(3, 1))]
+    second = [-k for k in first]
+    _, ax = plt.subplots()
+    drawing = draw_network([2, 3, 1], ax=ax, weights=first, weight_limit=5.0)
+    edges = drawing.edges
+    before = edges.get_colors().copy()
+    drawing.update_weights(second)
+    assert drawing.edges is edges  # nothing redrawn
+    np.testing.assert_array_equal(drawing.edge_values, np.concatenate([k.ravel() for k in second]))
+    assert not np.allclose(edges.get_colors(), before)
+    # the fixed scale: the same colours as a fresh drawing of the new weights on that scale
+    _, ax2 = plt.subplots()
+    fresh = draw_network([2, 3, 1], ax=ax2, weights=second, weight_limit=5.0)
+    np.testing.assert_allclose(edges.get_colors(), fresh.edges.get_colors())
+    np.testing.assert_allclose(edges.get_linewidths(), fresh.edges.get_linewidths())
+    with pytest.raises(ValueError, match=r"weights\[0\] has shape"):
+        drawing.update_weights([np.ones((3, 2)), np.ones((3, 1))])
+    with pytest.raises(ValueError, match="weight_limit must be a positive"):
+        draw_network([2, 1], weights=[np.ones((2, 1))], weight_limit=0)
+    with pytest.raises(ValueError, match="needs a drawing made with real weights"):
+        draw_network([2, 1]).update_weights([np.ones((2, 1))])

@@ -1,0 +1,166 @@
+"""Weight initializers in numpy, with the formulas of ``keras.initializers``.
+
+A dense layer's weight matrix has shape (fan_in, fan_out): fan_in inputs per unit and
+fan_out units. Why the scale matters: each pre-activation is a sum of fan_in terms, so
+with weights of standard deviation sigma its variance is about fan_in * sigma**2 times
+the variance of the inputs. Choosing sigma ~ 1 / sqrt(fan_in) keeps the activations from
+shrinking or blowing up from layer to layer.
+
+Keras' ``VarianceScaling`` family, with n = fan_in, fan_out or (fan_in + fan_out) / 2:
+
+======================  =====  ========  ===================================================
+name                    scale  n         distribution
+======================  =====  ========  ===================================================
+``glorot_normal``       1      average   truncated normal, std sqrt(scale / n) / 0.8796...
+``glorot_uniform``      1      average   uniform in [-limit, limit], limit = sqrt(3 scale / n)
+``he_normal``           2      fan_in    truncated normal, std sqrt(scale / n) / 0.8796...
+``he_uniform``          2      fan_in    uniform in [-limit, limit], limit = sqrt(3 scale / n)
+======================  =====  ========  ===================================================
+
+All four give weights with standard deviation sqrt(scale / n): sqrt(2 / (fan_in +
+fan_out)) for Glorot (Xavier), sqrt(2 / fan_in) for He. The truncated normal throws away
+(and redraws) values more than two standard deviations from 0; that cut makes the
+spread smaller by the factor 0.87962566103423978, which the larger standard deviation
+of the untruncated normal makes up for. ``random_normal`` is a plain (untruncated)
+normal with standard deviation ``stddev`` (Keras' default 0.05), and ``zeros`` is all
+zeros: fine for biases, bad for weights (every unit of a layer stays identical).
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral
+
+import numpy as np
+
+#: The initializer names, spelled as in ``keras.initializers``.
+INITIALIZERS = (
+    "zeros",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "random_normal",
+)
+
+#: Standard deviation of a standard normal truncated to [-2, 2]. Keras divides by it
+#: so that the truncated samples have the intended standard deviation.
+TRUNCATED_NORMAL_STD = 0.87962566103423978
+
+#: Default ``stddev`` of ``keras.initializers.RandomNormal``.
+RANDOM_NORMAL_STDDEV = 0.05
+
+# name -> (scale, which fan n is, distribution) of keras.initializers.VarianceScaling.
+_VARIANCE_SCALING = {
+    "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
+    "glorot_uniform": (1.0, "fan_avg", "uniform"),
+    "he_normal": (2.0, "fan_in", "truncated_normal"),
+    "he_uniform": (2.0, "fan_in", "uniform"),
+}
+
+
+def check_initializer_name(name) -> str:
+    """Return ``name`` if it is one of :data:`INITIALIZERS`, else raise listing the valid ones."""
+    if not isinstance(name, str):
+        raise TypeError(f"initializer name must be a string, got {type(name).__name__}")
+    if name not in INITIALIZERS:
+        raise ValueError(f"unknown initializer {name!r}; choose one of {', '.join(INITIALIZERS)}")
+    return name
+
+
+def _check_fan(value, argument: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{argument} must be an integer, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{argument} must be at least 1, got {value}")
+    return int(value)
+
+
+def _check_stddev(stddev) -> float:
+    if isinstance(stddev, bool) or not isinstance(stddev, (int, float, np.floating)):
+        raise TypeError(f"stddev must be a number, got {type(stddev).__name__}")
+    if not math.isfinite(stddev) or stddev <= 0:
+        raise ValueError(f"stddev must be a finite number > 0, got {stddev!r}")
+    return float(stddev)
+
+
+def _fan(mode: str, fan_in: int, fan_out: int) -> float:
+    """The n of VarianceScaling: fan_in, fan_out or their average."""
+    return {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+
+
+def expected_std(name: str, fan_in: int, fan_out: int, stddev: float = RANDOM_NORMAL_STDDEV):
+    """The standard deviation the initializer ``name`` aims for, from its formula.
+
+    Glorot: sqrt(2 / (fan_in + fan_out)); He: sqrt(2 / fan_in); random_normal: ``stddev``;
+    zeros: 0. (``stddev`` is only used by random_normal.)
+    """
+    check_initializer_name(name)
+    fan_in = _check_fan(fan_in, "fan_in")
+    fan_out = _check_fan(fan_out, "fan_out")
+    if name == "zeros":
+        return 0.0
+    if name == "random_normal":
+        return _check_stddev(stddev)
+    scale, mode, _ = _VARIANCE_SCALING[name]
+    return math.sqrt(scale / _fan(mode, fan_in, fan_out))
+
+
+def _generator(rng, seed) -> np.random.Generator:
+    """The generator to draw from: ``rng``, a new one seeded with ``seed``, or an unseeded one."""
+    if rng is not None and seed is not None:
+        raise ValueError("pass either rng or seed, not both")
+    if rng is not None:
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        return rng
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    return np.random.default_rng(seed)
+
+
+def truncated_normal(rng: np.random.Generator, shape: tuple[int, ...], std: float) -> np.ndarray:
+    """Normal samples with standard deviation ``std``, redrawn until all lie within 2 std.
+
+    This is how Keras (``keras.random.truncated_normal``) samples; about 4.6 % of the
+    draws are outside the bounds and are drawn again.
+    """
+    samples = rng.normal(0.0, std, size=shape)
+    outside = np.abs(samples) > 2 * std
+    while np.any(outside):
+        samples[outside] = rng.normal(0.0, std, size=int(np.count_nonzero(outside)))
+        outside = np.abs(samples) > 2 * std
+    return samples
+
+
+def initialize(
+    name: str,
+    fan_in: int,
+    fan_out: int,
+    *,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+    stddev: float = RANDOM_NORMAL_STDDEV,
+) -> np.ndarray:
+    """A (fan_in, fan_out) weight matrix drawn with the Keras initializer ``name``.
+
+    Pass ``rng`` (a ``numpy.random.Generator``, e.g. to initialize several layers from one
+    stream) or ``seed`` for reproducible weights; with neither, the draw is random.
+    ``stddev`` is only used by ``random_normal``. Returns float64.
+    """
+    check_initializer_name(name)
+    fan_in = _check_fan(fan_in, "fan_in")
+    fan_out = _check_fan(fan_out, "fan_out")
+    generator = _generator(rng, seed)
+    shape = (fan_in, fan_out)
+    if name == "zeros":
+        return np.zeros(shape)
+    if name == "random_normal":
+        return generator.normal(0.0, _check_stddev(stddev), size=shape)
+    scale, mode, distribution = _VARIANCE_SCALING[name]
+    n = _fan(mode, fan_in, fan_out)
+    if distribution == "uniform":
+        # A uniform distribution on [-limit, limit] has standard deviation limit / sqrt(3).
+        limit = math.sqrt(3.0 * scale / n)
+        return generator.uniform(-limit, limit, size=shape)
+    return truncated_normal(generator, shape, math.sqrt(scale / n) / TRUNCATED_NORMAL_STD)

@@ -1,0 +1,153 @@
+"""Watching a network learn: replay a recorded training run, step by step.
+
+:class:`TrainingReplay` takes a :class:`~lecture_nn.network.Network` and the
+:class:`~lecture_nn.network.TrainingRun` recorded while training it on 2-D data, and draws,
+for any update step: the network with its actual weights at that step (edges coloured by
+sign, width by magnitude, one colour scale for the whole run), the decision boundary the
+network computes at that step, and the loss curve up to that step. The run is computed
+once; moving through it only updates the artists' data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lecture_nn import style
+from lecture_nn.diagrams import NetworkDrawing, draw_network
+
+
+@dataclass
+class ReplayArtists:
+    """The artists a replay updates: the diagram, the probability image, the loss marks."""
+
+    diagram: NetworkDrawing
+    image: object
+    boundary_axes: object
+    loss_line: object
+    loss_marker: object
+    loss_axes: object
+
+
+class TrainingReplay:
+    """Draw a recorded training run at any step: diagram, decision boundary, loss curve.
+
+    ``network`` gives the architecture (its weights are not changed), ``run`` the weights
+    and losses after every update, ``X`` (n, 2) and ``y`` (n,) the training data. Use as
+    ``interactive_figure(replay.draw, step=(0, replay.steps, 1), clear=False, layout=None)``.
+    """
+
+    def __init__(self, network, run, X, y, *, resolution: int = 80, margin: float = 0.5):
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != 2:
+            raise ValueError(f"X must have shape (n_samples, 2) to draw a boundary, got {X.shape}")
+        if network.layer_sizes[0] != 2:
+            raise ValueError(
+                f"the network must have 2 inputs to draw a boundary, has {network.layer_sizes[0]}"
+            )
+        if len(run.weights) < 1 or len(run.losses) != len(run.weights):
+            raise ValueError("run must hold the weights and the loss after each update")
+        self.network = network.copy()
+        self.run = run
+        self.X, self.y = X, np.asarray(y).ravel()
+        self.steps = len(run.weights) - 1
+        # One colour scale for the whole run, so that colours compare between steps.
+        self.weight_limit = max(float(np.abs(w).max()) for ws in run.weights for w in ws)
+        low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+        self.extent = (low[0], high[0], low[1], high[1])
+        xx, yy = np.meshgrid(
+            np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+        )
+        self._grid = np.column_stack([xx.ravel(), yy.ravel()])
+        self._shape = xx.shape
+        self._figure = None
+        self._artists: ReplayArtists | None = None
+
+    def _check_step(self, step) -> int:
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
+            raise TypeError(f"step must be an integer, got {step!r}")
+        if not 0 <= step <= self.steps:
+            raise ValueError(f"step must be between 0 and {self.steps}, got {step}")
+        return int(step)
+
+    def probabilities(self, step: int) -> np.ndarray:
+        """The network's output (probability of class 1) on the grid after ``step`` updates."""
+        self.network.set_weights(self.run.weights[self._check_step(step)])
+        output = self.network.predict(self._grid)
+        return output[:, -1].reshape(self._shape)
+
+    def _kernels_and_biases(self, step: int):
+        weights = self.run.weights[step]
+        return weights[0::2], weights[1::2]
+
+    def _build(self, fig) -> ReplayArtists:
+        fig.clear()
+        diagram_ax = fig.add_axes((0.0, 0.08, 0.38, 0.84))
+        boundary_ax = fig.add_axes((0.42, 0.12, 0.26, 0.78))
+        loss_ax = fig.add_axes((0.76, 0.12, 0.22, 0.78))
+        kernels, biases = self._kernels_and_biases(0)
+        diagram = draw_network(
+            self.network.layer_sizes,
+            diagram_ax,
+            weights=kernels,
+            biases=biases,
+            draw_bias=True,
+            weight_limit=self.weight_limit,
+            colorbar=False,
+        )
+        image = boundary_ax.imshow(
+            self.probabilities(0),
+            origin="lower",
+            extent=self.extent,
+            aspect="auto",
+            cmap=style.DIVERGING_CMAP,
+            vmin=0,
+            vmax=1,
+            alpha=0.55,
+            interpolation="bilinear",
+        )
+        boundary_ax.scatter(
+            self.X[:, 0],
+            self.X[:, 1],
+            c=self.y,
+            cmap=style.BINARY_CMAP,
+            vmin=0,
+            vmax=1,
+            s=12,
+            edgecolors="white",
+            linewidths=0.4,
+        )
+        boundary_ax.set_xticks([])
+        boundary_ax.set_yticks([])
+        steps = np.arange(self.steps + 1)
+        loss_ax.plot(steps, self.run.losses, color="0.85", linewidth=1.2)
+        (loss_line,) = loss_ax.plot(steps[:1], self.run.losses[:1], color=style.OKABE_ITO[0])
+        (loss_marker,) = loss_ax.plot(
+            [0], [self.run.losses[0]], "o", color=style.OKABE_ITO[1], markersize=4
+        )
+        loss_ax.set_xlabel("update step")
+        loss_ax.set_ylabel(f"training loss ({self.network.loss})", fontsize="small")
+        loss_ax.set_xlim(0, max(self.steps, 1))
+        return ReplayArtists(diagram, image, boundary_ax, loss_line, loss_marker, loss_ax)
+
+    def draw(self, fig, step: int = 0) -> ReplayArtists:
+        """Draw (or update) the replay in ``fig`` at update ``step``."""
+        step = self._check_step(step)
+        if (
+            self._figure is not fig
+            or self._artists is None
+            or self._artists.loss_axes not in fig.axes
+        ):
+            self._artists = self._build(fig)
+            self._figure = fig
+        artists = self._artists
+        kernels, biases = self._kernels_and_biases(step)
+        artists.diagram.update_weights(kernels, biases)
+        artists.image.set_data(self.probabilities(step))
+        artists.loss_line.set_data(np.arange(step + 1), self.run.losses[: step + 1])
+        artists.loss_marker.set_data([step], [self.run.losses[step]])
+        accuracy = np.mean((self.network.predict(self.X)[:, -1] > 0.5) == (self.y > 0.5))
+        artists.boundary_axes.set_title(f"step {step}: accuracy {accuracy:.2f}", fontsize="small")
+        artists.loss_axes.set_title(f"loss {self.run.losses[step]:.3f}", fontsize="small")
+        return artists

@@ -185,6 +185,26 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     strip.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="notebook files")
+
+    solutions = _add_command(
+        commands,
+        "solutions",
+        _cmd_solutions,
+        help="(for instructors) write copies of the notebooks with the exercises solved",
+        description=(
+            "For instructors: write copies of the notebooks to --output in which every "
+            "exercise answer cell holds the reference solution. NOTEBOOK is a file, or a "
+            "course notebook given by name or by the start of its name ('03'); default: all "
+            "course notebooks."
+        ),
+    )
+    solutions.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="notebooks to copy")
+    solutions.add_argument(
+        "--output",
+        default=os.path.join("build", "solutions"),
+        metavar="DIR",
+        help="folder for the solved copies (default: %(default)s)",
+    )
     return parser
 
 
@@ -472,6 +492,37 @@ def _cmd_strip(args: argparse.Namespace, _extra: list[str]) -> int:
             continue
         print(f"{'stripped' if changed else 'unchanged'}  {path}")
     return status
+
+
+def _cmd_solutions(args: argparse.Namespace, _extra: list[str]) -> int:
+    """Write solved copies of notebooks; print one line per notebook written."""
+    from lecture_nn import notebook_runner as runner
+    from lecture_nn.solutions import write_solutions
+
+    course = _course_notebooks()
+    try:
+        notebooks = runner.resolve_notebooks(args.notebooks, course) if args.notebooks else course
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not notebooks:
+        print(f"{PROG} solutions: no course notebooks found, and none given", file=sys.stderr)
+        return 1
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"--output: {output} exists and is not a folder")
+    for notebook in notebooks:
+        if output.resolve() == notebook.resolve().parent:
+            raise UsageError(
+                f"--output: {output} holds {notebook.name}, which would be overwritten"
+            )
+    try:
+        written = write_solutions(notebooks, output)
+    except (OSError, ValueError) as exc:  # an unreadable notebook, an unknown exercise ...
+        print(f"{PROG} solutions: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote  {path}")
+    return 0
 
 
 if __name__ == "__main__":

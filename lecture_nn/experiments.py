@@ -1,0 +1,158 @@
+"""The model-selection experiments of the Keras notebooks: data, runs, and a results table.
+
+Two modes: *full* (the official 60,000/10,000 split: the first 50,000 training images for
+training, the last 10,000 for validation, the 10,000 test images for the final score) and
+*quick* (``LECTURE_NN_QUICK=1``: a stratified subset and fewer epochs, for development and
+small machines such as Binder's). The notebooks print which mode they run in.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+QUICK_VARIABLE = "LECTURE_NN_QUICK"
+
+#: Sizes used in quick mode: training + validation images, and test images.
+QUICK_TRAIN, QUICK_TEST = 6_000, 2_000
+VALIDATION_SIZE = {"full": 10_000, "quick": 1_000}
+
+
+def run_mode() -> str:
+    """``"quick"`` when ``LECTURE_NN_QUICK`` is set to 1/true/yes, else ``"full"``."""
+    value = os.environ.get(QUICK_VARIABLE, "").strip().lower()
+    return "quick" if value in ("1", "true", "yes") else "full"
+
+
+def epochs_for(full_epochs: int, mode: str | None = None) -> int:
+    """The number of epochs to run: ``full_epochs`` in full mode, a fifth (at least 2) in quick."""
+    if isinstance(full_epochs, bool) or not isinstance(full_epochs, int) or full_epochs < 1:
+        raise ValueError(f"full_epochs must be a positive integer, got {full_epochs!r}")
+    mode = mode or run_mode()
+    return full_epochs if mode == "full" else max(2, full_epochs // 5)
+
+
+@dataclass
+class CourseData:
+    """Fashion-MNIST prepared for a dense network: flat float32 images in [0, 1], int labels.
+
+    ``x_*`` have shape (n, 784), ``y_*`` shape (n,) with labels 0-9.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+    mode: str
+    source: str
+
+    def describe(self) -> str:
+        """One line: the mode and the sizes of the three parts."""
+        return (
+            f"{self.mode} mode: {len(self.x_train):,} training, {len(self.x_val):,} validation "
+            f"and {len(self.x_test):,} test images (from {self.source})"
+        )
+
+
+def course_data(mode: str | None = None, *, seed: int = 0, **loader_options) -> CourseData:
+    """Load Fashion-MNIST for the Keras notebooks in ``mode`` (default: :func:`run_mode`).
+
+    The last images of the (possibly subsampled) training split are held out for
+    validation, so the test set is used only for the final evaluation.
+    """
+    from lecture_nn.fashion_mnist import load_fashion_mnist
+
+    mode = mode or run_mode()
+    if mode not in ("full", "quick"):
+        raise ValueError(f"mode must be 'full' or 'quick', got {mode!r}")
+    sizes = {"n_train": QUICK_TRAIN, "n_test": QUICK_TEST} if mode == "quick" else {}
+    data = load_fashion_mnist(flatten=True, scale=True, seed=seed, **sizes, **loader_options)
+    n_val = VALIDATION_SIZE[mode]
+    return CourseData(
+        data.x_train[:-n_val],
+        data.y_train[:-n_val],
+        data.x_train[-n_val:],
+        data.y_train[-n_val:],
+        data.x_test,
+        data.y_test,
+        data.class_names,
+        mode,
+        data.source,
+    )
+
+
+@dataclass
+class ExperimentResult:
+    """One training run: its settings, how long it ran and how well it did on the test set."""
+
+    name: str
+    parameters: int
+    epochs_run: int
+    best_epoch: int
+    best_val_accuracy: float
+    test_accuracy: float
+    seconds: float
+    history: dict[str, list[float]] = field(default_factory=dict)
+
+
+def run_experiment(
+    name: str,
+    model,
+    data: CourseData,
+    *,
+    epochs: int,
+    batch_size: int = 512,
+    callbacks=(),
+    verbose: int = 0,
+) -> ExperimentResult:
+    """Fit a compiled ``model`` on the training part, validating each epoch, then test it.
+
+    Returns the test accuracy of the model as it is after ``fit`` (with
+    ``EarlyStopping(restore_best_weights=True)`` among the callbacks: the best epoch's
+    weights).
+    """
+    start = time.perf_counter()
+    history = model.fit(
+        data.x_train,
+        data.y_train,
+        validation_data=(data.x_val, data.y_val),
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=list(callbacks),
+        verbose=verbose,
+    ).history
+    seconds = time.perf_counter() - start
+    _, test_accuracy = model.evaluate(data.x_test, data.y_test, verbose=0)
+    val_accuracy = history.get("val_accuracy", [float("nan")])
+    best = int(np.nanargmax(val_accuracy))
+    return ExperimentResult(
+        name,
+        model.count_params(),
+        len(history["loss"]),
+        best + 1,
+        float(val_accuracy[best]),
+        float(test_accuracy),
+        seconds,
+        {key: [float(v) for v in values] for key, values in history.items()},
+    )
+
+
+def results_table(results: list[ExperimentResult]) -> str:
+    """The experiments as an aligned text table (one row each)."""
+    header = (
+        f"{'experiment':44} {'parameters':>10} {'epochs':>6} {'best epoch':>10} "
+        f"{'val acc':>7} {'test acc':>8} {'time':>7}"
+    )
+    rows = [header, "-" * len(header)]
+    for r in results:
+        rows.append(
+            f"{r.name:44} {r.parameters:>10,} {r.epochs_run:>6} {r.best_epoch:>10} "
+            f"{r.best_val_accuracy:>7.4f} {r.test_accuracy:>8.4f} {r.seconds:>6.1f}s"
+        )
+    return "\n".join(rows)

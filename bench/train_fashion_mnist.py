@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from lecture_nn.experiments import course_data, epochs_for, results_table, run_experiment
+from lecture_nn.keras_callbacks import KeepBestWeights
 from lecture_nn.keras_models import build_dense, compile_classifier, lecture_model
 
 
@@ -30,7 +31,14 @@ def experiments(data):
         name: compile_classifier(lecture_model(name), steps_per_execution=8)
         for name in ("baseline", "small", "bottleneck", "l2", "l1", "dropout", "batchnorm_dropout")
     }
-    yield "baseline 512-512", compiled["baseline"], {"epochs": epochs_for(25, data.mode)}
+    yield (
+        "baseline 512-512",
+        compiled["baseline"],
+        {
+            "epochs": epochs_for(25, data.mode),
+            "callbacks": [KeepBestWeights()],
+        },
+    )
     early = compile_classifier(lecture_model("baseline"), steps_per_execution=8)
     yield (
         "baseline + early stopping",

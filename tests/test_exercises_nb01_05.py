@@ -252,7 +252,8 @@ WRONG = [
 
 
 def test_every_exercise_has_three_typical_wrong_answers_here():
-    assert set(WRONG_ANSWERS) == set(NAMES)
+    # notebooks 06 and 07 have their wrong answers in tests/test_exercises_nb06_07.py
+    assert set(WRONG_ANSWERS) == {name for name in NAMES if name[:4] <= "nb05"}
     assert all(len(answers) >= 3 for answers in WRONG_ANSWERS.values())
 
 

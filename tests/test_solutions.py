@@ -1,9 +1,10 @@
 """Instructor copies (lecture_nn.solutions and ``lecture-nn solutions``).
 
-Executing notebook 04 trains Keras models for about 20 s, so only the solution copies of
-notebooks 01, 02, 03 and 05 are executed here (about 30 s); notebook 04's reference
-solutions are checked in-process by tests/test_exercises_nb01_05.py, and its student copy
-runs in tests/test_course_notebooks.py.
+Executing notebook 04 trains Keras models for about 20 s, and notebooks 06 and 07 for about
+1.5 min even in quick mode, so only the solution copies of notebooks 01, 02, 03 and 05 are
+executed here (about 30 s); the reference solutions of 04, 06 and 07 are checked in-process
+by tests/test_exercises_nb01_05.py and tests/test_exercises_nb06_07.py, and their student
+copies run in tests/test_course_notebooks.py.
 """
 
 import json

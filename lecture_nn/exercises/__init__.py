@@ -21,7 +21,7 @@ import importlib
 from lecture_nn.exercises.core import Exercise
 
 #: One module per course notebook.
-MODULES = ("nb01", "nb02", "nb03", "nb04", "nb05")
+MODULES = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07")
 
 #: Tag of the notebook cell that holds a student's answer.
 ANSWER_TAG = "exercise-answer"

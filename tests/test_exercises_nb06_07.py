@@ -3,7 +3,9 @@
 The wrong answers below are written here, the way a student would write them, independently
 of the mistake functions the exercise modules use for their diagnoses. The references are
 checked against Keras: the parameter count against ``count_params()``, the early-stopping
-rule against ``keras.callbacks.EarlyStopping`` driven with the same losses.
+rule against ``keras.callbacks.EarlyStopping`` driven with the same losses. The checks that
+every exercise gets (complete, reference passes, blank answer, raising function) run for
+these two notebooks too, in tests/test_exercises_nb01_05.py, which covers all exercises.
 """
 
 import json
@@ -19,77 +21,6 @@ from lecture_nn.paths import course_notebooks
 MODULES = ("nb06", "nb07")
 EXERCISES = {name: e for name, e in all_exercises().items() if name[:4] in MODULES}
 NAMES = list(EXERCISES)
-FUNCTION_EXERCISES = [name for name, e in EXERCISES.items() if hasattr(e, "cases")]
-
-
-def solved(exercise):
-    """The answer the exercise's reference solution defines (run as in the notebook)."""
-    names = {"np": np}
-    exec(exercise.solution_code, names)
-    return names[exercise.answer_name]
-
-
-def test_both_notebooks_have_at_least_two_exercises():
-    for module in MODULES:
-        assert sum(name.startswith(f"{module}.") for name in NAMES) >= 2, module
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_exercise_is_complete(name):
-    exercise = EXERCISES[name]
-    assert get_exercise(name) is exercise
-    assert exercise.title
-    assert exercise.prompt
-    assert exercise.blank
-    assert len(exercise.hints) >= 2
-    assert len(exercise.diagnoses) >= 3
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_reference_solution_passes(name, capsys):
-    exercise = EXERCISES[name]
-    assert exercise.check(solved(exercise)) is True
-    assert capsys.readouterr().out.startswith("✓ Correct: ")
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_blank_answer_cell_is_not_attempted_yet(name):
-    exercise = EXERCISES[name]
-    names = {"np": np}
-    exec(exercise.blank, names)
-    result = exercise.evaluate(names[exercise.answer_name])
-    assert result.status == "blank"
-    assert str(result).startswith("… Not attempted yet: ")
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_every_registered_mistake_gets_its_own_diagnosis(name):
-    exercise = EXERCISES[name]
-    for diagnosis in exercise.diagnoses:
-        answer = diagnosis.mistake
-        if diagnosis.part is not None and not callable(answer):  # one wrong part of a tuple
-            answer = list(exercise.reference)
-            answer[diagnosis.part] = diagnosis.mistake
-        result = exercise.evaluate(answer)
-        assert result.status == "incorrect"
-        assert diagnosis.message in result.message
-        others = {d.message for d in exercise.diagnoses} - {diagnosis.message}
-        assert not [message for message in others if message in result.message]
-
-
-@pytest.mark.parametrize("name", FUNCTION_EXERCISES)
-def test_student_function_that_raises_is_reported(name, capsys):
-    def broken(*args):
-        raise RuntimeError("boom")
-
-    assert EXERCISES[name].check(broken) is False
-    out = capsys.readouterr().out
-    assert out.startswith("✗ Incorrect: ")
-    assert "your function raised RuntimeError: boom for " in out
-    assert out.count("\n") == 1
-
-
-# --- typical wrong answers, written as a student would -----------------------------------
 
 
 def one_hot(labels):

@@ -67,24 +67,6 @@ MIN_ARCHITECTURES = 100
 # ---------------------------------------------------------------------------------------
 
 
-class _Report:
-    """Pytest plugin that prints the collected lines in the terminal summary."""
-
-    def __init__(self):
-        self.lines = []
-
-    def pytest_terminal_summary(self, terminalreporter):
-        for line in self.lines:
-            terminalreporter.write_line(line)
-
-
-@pytest.fixture(scope="module")
-def report(request):
-    plugin = _Report()
-    request.config.pluginmanager.register(plugin)
-    return plugin.lines
-
-
 # ---------------------------------------------------------------------------------------
 # Random problems and finite differences
 # ---------------------------------------------------------------------------------------

@@ -31,24 +31,6 @@ MIN_ARCHITECTURES = 15
 LEAKY_RTOL = 1e-6
 
 
-class _Report:
-    """Pytest plugin that prints the collected lines in the terminal summary."""
-
-    def __init__(self):
-        self.lines = []
-
-    def pytest_terminal_summary(self, terminalreporter):
-        for line in self.lines:
-            terminalreporter.write_line(line)
-
-
-@pytest.fixture(scope="module")
-def report(request):
-    plugin = _Report()
-    request.config.pluginmanager.register(plugin)
-    return plugin.lines
-
-
 @contextmanager
 def keras_precision(dtype):
     """Let Keras build its layers and compute in ``dtype`` inside the ``with`` block.

@@ -348,22 +348,10 @@ def _cmd_run(args: argparse.Namespace, _extra: list[str]) -> int:
 
     if args.kernel:
         _check_kernel(args.kernel)
-    course = _course_notebooks()
-    try:
-        notebooks = runner.resolve_notebooks(args.notebooks, course) if args.notebooks else course
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    notebooks, output = _notebooks_and_output(args)
     if not notebooks:
         print(f"{PROG} run: no course notebooks found, and none given", file=sys.stderr)
         return 1
-    output = Path(args.output)
-    if output.exists() and not output.is_dir():
-        raise UsageError(f"--output: {output} exists and is not a folder")
-    for notebook in notebooks:
-        if output.resolve() == notebook.resolve().parent:
-            raise UsageError(
-                f"--output: {output} holds {notebook.name}, which would be overwritten"
-            )
 
     width = max(len(notebook.name) for notebook in notebooks)
     failed = 0
@@ -378,6 +366,30 @@ def _cmd_run(args: argparse.Namespace, _extra: list[str]) -> int:
         f"{len(notebooks) - failed} of {len(notebooks)} notebooks ok; executed copies in {output}"
     )
     return 1 if failed else 0
+
+
+def _notebooks_and_output(args: argparse.Namespace) -> tuple[list[Path], Path]:
+    """The notebooks named on the command line (default: the course) and a safe --output.
+
+    Raises UsageError for an unknown notebook name, an --output that is a file, or an
+    --output that holds one of the notebooks (its copy would overwrite it).
+    """
+    from lecture_nn import notebook_runner as runner
+
+    course = _course_notebooks()
+    try:
+        notebooks = runner.resolve_notebooks(args.notebooks, course) if args.notebooks else course
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"--output: {output} exists and is not a folder")
+    for notebook in notebooks:
+        if output.resolve() == notebook.resolve().parent:
+            raise UsageError(
+                f"--output: {output} holds {notebook.name}, which would be overwritten"
+            )
+    return notebooks, output
 
 
 def _course_notebooks() -> list[Path]:
@@ -496,25 +508,12 @@ def _cmd_strip(args: argparse.Namespace, _extra: list[str]) -> int:
 
 def _cmd_solutions(args: argparse.Namespace, _extra: list[str]) -> int:
     """Write solved copies of notebooks; print one line per notebook written."""
-    from lecture_nn import notebook_runner as runner
     from lecture_nn.solutions import write_solutions
 
-    course = _course_notebooks()
-    try:
-        notebooks = runner.resolve_notebooks(args.notebooks, course) if args.notebooks else course
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    notebooks, output = _notebooks_and_output(args)
     if not notebooks:
         print(f"{PROG} solutions: no course notebooks found, and none given", file=sys.stderr)
         return 1
-    output = Path(args.output)
-    if output.exists() and not output.is_dir():
-        raise UsageError(f"--output: {output} exists and is not a folder")
-    for notebook in notebooks:
-        if output.resolve() == notebook.resolve().parent:
-            raise UsageError(
-                f"--output: {output} holds {notebook.name}, which would be overwritten"
-            )
     try:
         written = write_solutions(notebooks, output)
     except (OSError, ValueError) as exc:  # an unreadable notebook, an unknown exercise ...

@@ -15,7 +15,7 @@ import sys
 import numpy as np
 import pytest
 
-from lecture_nn.exercises import ANSWER_TAG, CHECK_TAG, all_exercises, get_exercise, nb06, nb07
+from lecture_nn.exercises import all_exercises, get_exercise, nb06, nb07
 from lecture_nn.paths import course_notebooks
 
 MODULES = ("nb06", "nb07")
@@ -434,42 +434,14 @@ def test_early_stopping_accepts_a_list_and_numpy_integers():
     assert get_exercise("nb07.early_stopping").evaluate(as_list).passed
 
 
-# --- the notebooks hold every exercise -----------------------------------------------------
+# --- the notebooks (their exercise sections are checked for all notebooks in
+# tests/test_exercises_nb01_05.py) ---------------------------------------------------------
 
 NOTEBOOK_OF = {path.name[:2]: path for path in course_notebooks()}
 
 
 def source(cell) -> str:
     return "".join(cell["source"])
-
-
-@pytest.mark.parametrize("module", MODULES)
-def test_notebook_ends_with_its_exercises(module):
-    notebook = json.loads(NOTEBOOK_OF[module[2:]].read_text(encoding="utf-8"))
-    cells = notebook["cells"]
-    ids = [cell["id"] for cell in cells]
-    section = cells[ids.index("exercises-intro") :]
-    assert source(section[0]).startswith("## Exercises")
-    assert source(section[1]) == f"from lecture_nn.exercises import {module} as exercises"
-    names = [name for name in NAMES if name.startswith(f"{module}.")]
-    for number, name in enumerate(names, start=1):
-        exercise = EXERCISES[name]
-        mine = [cell for cell in section if cell["metadata"].get("exercise") == name]
-        task, answer, check = mine
-        assert task["cell_type"] == "markdown"
-        assert source(task).startswith(f"### Exercise {number}: {exercise.title}\n")
-        assert " ".join(exercise.prompt.split()) in " ".join(source(task).split())
-        assert answer["metadata"]["tags"] == [ANSWER_TAG]
-        assert source(answer) == exercise.blank
-        assert check["metadata"]["tags"] == [CHECK_TAG]
-        assert source(check).startswith(
-            f"exercises.{exercise.short_name}.check({exercise.answer_name});\n"
-        )
-        for cell in (answer, check):
-            assert cell["outputs"] == []
-            assert cell["execution_count"] is None
-    assert len(section) == 2 + 3 * len(names)
-    assert "exercises-intro" not in ids[: ids.index("exercises-intro")]
 
 
 def test_the_parameter_exercise_keeps_its_code_block_intact():

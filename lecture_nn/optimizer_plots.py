@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 
 from lecture_nn import style
 from lecture_nn.surfaces import Surface, get_surface
+from lecture_nn.widgets import canvas_png
 
 #: Colours of the paths: Paul Tol's colour-blind-safe "muted" scheme, then Okabe & Ito.
 PATH_COLORS = (
@@ -318,20 +319,7 @@ class PathsExplorer:
         fig.canvas.restore_region(background)
         for artist in self._moving_artists(plot):
             plot.ax.draw_artist(artist)
-        return _canvas_png(fig.canvas)
-
-
-def _canvas_png(canvas) -> bytes:
-    """Encode what an Agg canvas holds now as PNG (zlib level 1, as widgets.render_png)."""
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(
-        buffer, format="png", compress_level=1
-    )
-    return buffer.getvalue()
+        return canvas_png(fig.canvas)
 
 
 def plot_learning_rates(

@@ -45,6 +45,20 @@ def render_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def canvas_png(canvas) -> bytes:
+    """Encode what an Agg canvas holds now as PNG, without drawing it again (for blitting).
+
+    Same encoding as :func:`render_png` (zlib level 1).
+    """
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(
+        buffer, format="png", compress_level=1
+    )
+    return buffer.getvalue()
+
+
 def _is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 

@@ -1,9 +1,10 @@
 """The ``lecture-nn`` command: open the course in JupyterLab, run its notebooks, check the setup.
 
 Subcommands: ``lab`` (JupyterLab on the course notebooks), ``run`` (execute notebooks headless),
-``check`` (print the environment, for problem reports) and ``strip`` (for maintainers: remove
-outputs before committing). Heavy libraries are imported inside the subcommands so that
-``lecture-nn --help`` answers at once.
+``build`` (the static course site), ``check`` (print the environment, for problem reports),
+``data`` (Fashion-MNIST), ``strip`` (for maintainers: remove outputs before committing) and
+``solutions`` (for instructors: solved copies of the notebooks). Heavy libraries are imported
+inside the subcommands so that ``lecture-nn --help`` answers at once.
 """
 
 from __future__ import annotations
@@ -143,6 +144,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--verbose", action="store_true", help="show whole tracebacks and all warning lines"
+    )
+
+    build = _add_command(
+        commands,
+        "build",
+        _cmd_build,
+        help="execute the notebooks and build the static course site",
+        description=(
+            "Execute the course notebooks headless and build a static HTML site of the course "
+            "into --output: a contents page and one page per notebook, with every figure "
+            "(each widget shows the figure of its default values) and figure-only code folded "
+            "away. Needs no network. NOTEBOOK is a file, or a course notebook given by name or "
+            "by the start of its name; default: all course notebooks."
+        ),
+    )
+    build.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="notebooks to include")
+    build.add_argument(
+        "--output",
+        default=os.path.join("build", "site"),
+        metavar="DIR",
+        help="folder of the site, replaced as a whole (default: %(default)s)",
+    )
+    build.add_argument(
+        "--quick",
+        action="store_true",
+        help="run the Keras notebooks in quick mode (a subset of the data, fewer epochs)",
+    )
+    build.add_argument(
+        "--no-execute",
+        dest="execute",
+        action="store_false",
+        help="render the notebooks as they are (already executed, e.g. by 'lecture-nn run')",
+    )
+    build.add_argument(
+        "--timeout",
+        type=_positive_int,
+        default=600,
+        metavar="SECONDS",
+        help="time limit for each cell (default: %(default)s)",
     )
 
     _add_command(
@@ -366,6 +406,37 @@ def _cmd_run(args: argparse.Namespace, _extra: list[str]) -> int:
         f"{len(notebooks) - failed} of {len(notebooks)} notebooks ok; executed copies in {output}"
     )
     return 1 if failed else 0
+
+
+# --- build ---------------------------------------------------------------------------------
+
+
+def _cmd_build(args: argparse.Namespace, _extra: list[str]) -> int:
+    """Build the static site; print one line per page; 1 if a notebook failed."""
+    from lecture_nn import site
+    from lecture_nn.experiments import QUICK_VARIABLE
+
+    notebooks, output = _notebooks_and_output(args)
+    if not notebooks:
+        print(f"{PROG} build: no course notebooks found, and none given", file=sys.stderr)
+        return 1
+    if args.quick:
+        os.environ[QUICK_VARIABLE] = "1"
+    try:
+        built = site.build_site(output, notebooks, execute=args.execute, timeout=args.timeout)
+    except site.SiteBuildError as exc:
+        print(f"{PROG} build: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for page in built.pages:
+        count = len(page.warnings)
+        print(
+            f"{page.href:<32} {page.seconds:6.1f} s  {page.images:3d} figures  "
+            f"({count} warning{'' if count == 1 else 's'})"
+        )
+    print(f"site built in {built.seconds:.1f} s ({built.mode} mode): {built.index}")
+    return 0
 
 
 def _notebooks_and_output(args: argparse.Namespace) -> tuple[list[Path], Path]:

@@ -1,0 +1,375 @@
+"""Build the static course site: every notebook executed and rendered to HTML, offline.
+
+``lecture-nn build`` calls :func:`build_site`. Each course notebook is executed headless (as
+``lecture-nn run`` does, so every widget leaves the figure of its default values), then
+rendered with nbconvert's JupyterLab template and the course's own additions
+(``templates/course_site``): a contents page, previous/next links, figure-only cells (tag
+``hide-input``) with their code folded away, and MathJax served from the site itself. Nothing
+is fetched from the network, neither while building nor when a page is opened.
+
+The site is assembled in a temporary folder beside the target and moved into place only
+when every page is written, so an interrupted or failed build never leaves a half-written
+site where the previous one was.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.resources
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import lecture_nn
+from lecture_nn.notebook_runner import DEFAULT_TIMEOUT, NotebookResult, execute_notebook
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+#: Where ``lecture-nn build`` writes the site unless told otherwise.
+DEFAULT_SITE_DIR = Path("build") / "site"
+
+#: The site's folder of shared files (style sheet, MathJax).
+STATIC_DIR = "_static"
+
+COURSE_TITLE = "Training neural networks"
+COURSE_DESCRIPTION = (
+    "An interactive course on how neural networks are trained: from logistic regression "
+    "drawn as a neuron to Keras on Fashion-MNIST. This is the executed course, with every "
+    "figure; open the notebooks in JupyterLab, on Colab or on Binder to move the sliders."
+)
+
+_TEMPLATE_NAME = "course_site"
+_MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+# TensorFlow's C++ start-up log (absl/glog records such as "I0000 00:00:17.. 7437 port.cc:153]
+# oneDNN custom operations are on"), which ipykernel forwards to the notebook as stderr.
+_LOG_RECORD = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.\-]+:\d+\] ")
+_LOG_NOISE = (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+    "To enable the following instructions:",
+)
+
+
+class SiteBuildError(RuntimeError):
+    """A notebook could not be executed, so no site was written."""
+
+    def __init__(self, failures: Sequence[NotebookResult]):
+        self.failures = list(failures)
+        lines = [
+            f"{result.path.name}: code cell {result.failed_code_cell}: "
+            f"{result.error_name}: {result.error_message}"
+            for result in self.failures
+        ]
+        super().__init__("the site was not built; these notebooks failed:\n  " + "\n  ".join(lines))
+
+
+@dataclass
+class SitePage:
+    """One notebook's page: where it came from, where it went, what it shows."""
+
+    notebook: Path
+    href: str
+    title: str
+    summary: str
+    images: int
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SiteBuild:
+    """The outcome of :func:`build_site`: the site's folder, its pages and the time it took."""
+
+    output_dir: Path
+    pages: list[SitePage]
+    seconds: float
+    mode: str
+
+    @property
+    def index(self) -> Path:
+        """The contents page, ``index.html``."""
+        return self.output_dir / "index.html"
+
+
+def build_site(
+    output_dir: Path | str = DEFAULT_SITE_DIR,
+    notebooks: Sequence[Path] | None = None,
+    *,
+    execute: bool = True,
+    executed_dir: Path | str | None = None,
+    timeout: int | None = DEFAULT_TIMEOUT,
+) -> SiteBuild:
+    """Execute ``notebooks`` (default: the course) and write the static site to ``output_dir``.
+
+    Parameters
+    ----------
+    output_dir
+        Folder of the site; replaced as a whole once the new site is complete.
+    notebooks
+        Notebook files in reading order; None: the course notebooks.
+    execute
+        False: render the notebooks as they are (already executed elsewhere).
+    executed_dir
+        Keep the executed copies of the notebooks here (default: a temporary folder).
+    timeout
+        Limit for each cell in seconds while executing (None: no limit).
+
+    Raises
+    ------
+    SiteBuildError
+        A notebook failed to execute; the previous site, if any, is left untouched.
+    """
+    from lecture_nn.experiments import run_mode
+    from lecture_nn.paths import course_notebooks
+
+    start = time.perf_counter()
+    notebooks = [Path(path) for path in (course_notebooks() if notebooks is None else notebooks)]
+    _check_inputs(notebooks, Path(output_dir), executed_dir)
+    output_dir = Path(output_dir)
+
+    with tempfile.TemporaryDirectory(prefix="lecture-nn-executed-") as scratch:
+        sources, results = _executed_sources(
+            notebooks, Path(executed_dir or scratch), execute, timeout
+        )
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", dir=output_dir.parent))
+        try:
+            pages = _write_site(staging, sources, results, run_mode())
+            _replace_folder(staging, output_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return SiteBuild(output_dir, pages, time.perf_counter() - start, run_mode())
+
+
+def _check_inputs(notebooks: list[Path], output_dir: Path, executed_dir) -> None:
+    if not notebooks:
+        raise ValueError("notebooks is empty: give at least one notebook to build a site from")
+    for path in notebooks:
+        if path.suffix != ".ipynb" or not path.is_file():
+            raise ValueError(f"notebooks: {path} is not a notebook file (*.ipynb)")
+    stems = [path.stem for path in notebooks]
+    if len(set(stems)) != len(stems):
+        raise ValueError(
+            f"notebooks: two notebooks share a name, their pages would collide: {stems}"
+        )
+    if output_dir.exists() and not output_dir.is_dir():
+        raise ValueError(f"output_dir: {output_dir} exists and is not a folder")
+    resolved = output_dir.resolve()
+    for path in notebooks:
+        if resolved in path.resolve().parents:
+            raise ValueError(
+                f"output_dir: {output_dir} holds the notebook {path.name}; the build replaces "
+                "that folder as a whole, choose another one"
+            )
+    if executed_dir is not None and Path(executed_dir).resolve() in {
+        path.resolve().parent for path in notebooks
+    }:
+        raise ValueError(
+            f"executed_dir: {executed_dir} holds the notebooks, whose executed copies would "
+            "overwrite them"
+        )
+
+
+def _executed_sources(
+    notebooks: list[Path], executed_dir: Path, execute: bool, timeout: int | None
+) -> tuple[list[Path], list[NotebookResult | None]]:
+    """Execute the notebooks into ``executed_dir``; return the files to render and results."""
+    if not execute:
+        return notebooks, [None] * len(notebooks)
+    results = [execute_notebook(path, executed_dir, timeout) for path in notebooks]
+    failures = [result for result in results if not result.ok]
+    if failures:
+        raise SiteBuildError(failures)
+    return [result.output_path for result in results], results
+
+
+def _write_site(
+    site_dir: Path, sources: list[Path], results: list[NotebookResult | None], mode: str
+) -> list[SitePage]:
+    """Render every page, the contents page and the static files into ``site_dir``."""
+    import nbformat
+
+    notebooks = [nbformat.read(path, as_version=4) for path in sources]
+    links = [
+        {"href": f"{path.stem}.html", "title": notebook_title(nb, path)}
+        for path, nb in zip(sources, notebooks)
+    ]
+    exporter = _exporter()
+    pages = []
+    for index, (path, nb, result) in enumerate(zip(sources, notebooks, results)):
+        page_nb = prepare_for_site(nb)
+        resources = {
+            "metadata": {"name": links[index]["title"]},
+            "site": {
+                "course": COURSE_TITLE,
+                "static": STATIC_DIR,
+                "previous": links[index - 1] if index > 0 else None,
+                "next": links[index + 1] if index + 1 < len(links) else None,
+            },
+        }
+        html, _ = exporter.from_notebook_node(page_nb, resources=resources)
+        (site_dir / links[index]["href"]).write_text(html, encoding="utf-8")
+        pages.append(
+            SitePage(
+                notebook=result.path if result else path,
+                href=links[index]["href"],
+                title=links[index]["title"],
+                summary=notebook_summary(nb),
+                images=count_images(page_nb),
+                seconds=result.seconds if result else 0.0,
+                warnings=list(result.warnings) if result else [],
+            )
+        )
+    _write_static(site_dir / STATIC_DIR)
+    (site_dir / "index.html").write_text(_index_html(pages, mode), encoding="utf-8")
+    return pages
+
+
+def _exporter():
+    """The nbconvert HTML exporter with the course template and the site's own MathJax."""
+    from nbconvert import HTMLExporter
+
+    templates = importlib.resources.files("lecture_nn") / "templates"
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(templates)],
+        template_name=_TEMPLATE_NAME,
+        mathjax_url=f"{STATIC_DIR}/mathjax/MathJax.js?config={_MATHJAX_CONFIG}",
+    )
+    exporter.exclude_input_prompt = False
+    return exporter
+
+
+def _write_static(static_dir: Path) -> None:
+    """Copy the style sheet and MathJax (from the jupyter-server-mathjax package)."""
+    import jupyter_server_mathjax
+
+    static_dir.mkdir(parents=True)
+    template_dir = importlib.resources.files("lecture_nn") / "templates" / _TEMPLATE_NAME
+    (static_dir / "site.css").write_bytes((template_dir / "site.css").read_bytes())
+    mathjax = Path(jupyter_server_mathjax.__file__).parent / "static"
+    if not (mathjax / "MathJax.js").is_file():
+        raise FileNotFoundError(
+            f"MathJax is missing from {mathjax}; reinstall jupyter-server-mathjax"
+        )
+    shutil.copytree(mathjax, static_dir / "mathjax")
+
+
+def _index_html(pages: list[SitePage], mode: str) -> str:
+    import jinja2
+
+    templates = importlib.resources.files("lecture_nn") / "templates" / _TEMPLATE_NAME
+    template = jinja2.Template((templates / "course_index.html.j2").read_text(encoding="utf-8"))
+    return template.render(
+        course=COURSE_TITLE,
+        description=COURSE_DESCRIPTION,
+        pages=pages,
+        static=STATIC_DIR,
+        mode=mode,
+        version=lecture_nn.__version__,
+    )
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Put the folder ``new`` where ``target`` is, removing the old ``target`` afterwards."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(old)
+    new.rename(target)
+    new_mode = 0o777 & ~_umask()
+    target.chmod(new_mode)  # mkdtemp makes a private folder; the site is for everyone
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def prepare_for_site(nb: NotebookNode) -> NotebookNode:
+    """Return a copy of ``nb`` as the site shows it.
+
+    Live widget views are dropped (a static page cannot run them; the figure each widget
+    drew for its default values stays), and TensorFlow's C++ start-up log lines are taken
+    out of stderr outputs; outputs left empty are removed.
+    """
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for output in cell.outputs:
+            if output.output_type in ("display_data", "execute_result"):
+                if _WIDGET_VIEW in output.data:
+                    continue
+            elif output.output_type == "stream" and output.name == "stderr":
+                output.text = strip_startup_log(_text(output.text))
+                if not output.text:
+                    continue
+            outputs.append(output)
+        cell.outputs = outputs
+    return nb
+
+
+def strip_startup_log(text: str) -> str:
+    """Remove TensorFlow's C++ log records (and their two known companion lines) from ``text``."""
+    kept = [
+        line
+        for line in text.splitlines(keepends=True)
+        if not _LOG_RECORD.match(line) and not line.startswith(_LOG_NOISE)
+    ]
+    return "".join(kept)
+
+
+def notebook_title(nb: NotebookNode, path: Path) -> str:
+    """The notebook's first level-1 heading (``# 1. Architecture: ...``), else its file name."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in _text(cell.source).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return path.stem.replace("_", " ")
+
+
+def notebook_summary(nb: NotebookNode, max_chars: int = 300) -> str:
+    """The first paragraph after the notebook's title, as plain text, cut at a sentence."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        paragraphs = [block.strip() for block in _text(cell.source).split("\n\n")]
+        for block in paragraphs:
+            if block and not block.startswith("#"):
+                plain = re.sub(r"[*_`$]|\[([^\]]*)\]\([^)]*\)", r"\1", " ".join(block.split()))
+                if len(plain) <= max_chars:
+                    return plain
+                cut = plain[:max_chars].rsplit(". ", 1)[0]
+                return cut if cut.endswith(".") else cut + "."
+        return ""
+    return ""
+
+
+def count_images(nb: NotebookNode) -> int:
+    """The number of image outputs (PNG, JPEG or SVG) in ``nb``."""
+    kinds = ("image/png", "image/jpeg", "image/svg+xml")
+    return sum(
+        any(kind in output.get("data", {}) for kind in kinds)
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+
+
+def _text(value: str | list[str]) -> str:
+    return "".join(value) if isinstance(value, list) else value

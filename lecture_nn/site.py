@@ -51,7 +51,7 @@ _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 # TensorFlow's C++ start-up log (absl/glog records such as "I0000 00:00:17.. 7437 port.cc:153]
 # oneDNN custom operations are on"), which ipykernel forwards to the notebook as stderr.
-_LOG_RECORD = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.\-]+:\d+\] ")
+_LOG_RECORD = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ [\w.\-]+:\d+\] ")
 _LOG_NOISE = (
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
     "To enable the following instructions:",

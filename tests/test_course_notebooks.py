@@ -1,5 +1,6 @@
 """The course notebooks: they run headless without errors or warnings, every widget leaves its
-default figure in the executed copy, and the committed files are small and tidy.
+default figure in the executed copy, and the committed files are small and tidy. The
+notebooks are executed once per session (fixture ``executed_course`` in conftest.py).
 
 nbval (``--nbval-lax`` in the README's test command) separately re-runs each notebook and
 compares the cells tagged ``nbval-check-output`` with their committed output.
@@ -9,7 +10,7 @@ import json
 
 import pytest
 
-from lecture_nn.notebook_runner import CHECK_OUTPUT_TAG, execute_notebook
+from lecture_nn.notebook_runner import CHECK_OUTPUT_TAG
 from lecture_nn.paths import course_notebooks
 
 NOTEBOOKS = course_notebooks()
@@ -17,19 +18,6 @@ IDS = [path.stem for path in NOTEBOOKS]
 MAX_COMMITTED_BYTES = 200_000
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TRAINING_CALLS = (".fit(", "run_experiment(")
-
-
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """Execute every course notebook once, headless, as ``lecture-nn run`` does.
-
-    The Keras notebooks run in quick mode here; nbval runs them in full mode (the README's
-    test command), so both modes are exercised without training everything twice.
-    """
-    output_dir = tmp_path_factory.mktemp("executed")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LECTURE_NN_QUICK", "1")
-        return {path.stem: execute_notebook(path, output_dir) for path in NOTEBOOKS}
 
 
 def load(path):
@@ -57,8 +45,8 @@ def test_the_course_has_all_its_notebooks():
 
 
 @pytest.mark.parametrize("name", IDS)
-def test_runs_headless_without_errors_or_warnings(executed, name):
-    result = executed[name]
+def test_runs_headless_without_errors_or_warnings(executed_course, name):
+    result = executed_course[name]
     assert result.ok, (
         f"cell {result.failed_cell_index} failed: {result.error_name}: {result.error_message}"
     )
@@ -66,8 +54,8 @@ def test_runs_headless_without_errors_or_warnings(executed, name):
 
 
 @pytest.mark.parametrize("name", IDS)
-def test_every_widget_leaves_its_default_figure(executed, name):
-    notebook = load(executed[name].output_path)
+def test_every_widget_leaves_its_default_figure(executed_course, name):
+    notebook = load(executed_course[name].output_path)
     widget_cells = [cell for cell in code_cells(notebook) if "interactive_figure(" in source(cell)]
     assert widget_cells or name != "01_architecture"
     for cell in widget_cells:
@@ -76,8 +64,8 @@ def test_every_widget_leaves_its_default_figure(executed, name):
 
 
 @pytest.mark.parametrize("name", IDS)
-def test_figure_only_cells_are_tagged_hide_input(executed, name):
-    notebook = load(executed[name].output_path)
+def test_figure_only_cells_are_tagged_hide_input(executed_course, name):
+    notebook = load(executed_course[name].output_path)
     for cell in code_cells(notebook):
         outputs = cell["outputs"]
         figure_only = outputs and all(

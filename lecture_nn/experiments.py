@@ -143,16 +143,57 @@ def run_experiment(
     )
 
 
+def run_final_fit(
+    name: str,
+    model,
+    data: CourseData,
+    *,
+    epochs: int,
+    batch_size: int = 512,
+    callbacks=(),
+    verbose: int = 0,
+) -> ExperimentResult:
+    """Fit a compiled ``model`` on the training *and* validation images, then test it once.
+
+    For the final model, once the settings (epochs included) were chosen on the validation
+    set: it has done its job and becomes training data. There is no validation score, so
+    ``best_val_accuracy`` is NaN and ``best_epoch`` is the last epoch (the weights kept).
+    """
+    start = time.perf_counter()
+    history = model.fit(
+        np.concatenate([data.x_train, data.x_val]),
+        np.concatenate([data.y_train, data.y_val]),
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=list(callbacks),
+        verbose=verbose,
+    ).history
+    seconds = time.perf_counter() - start
+    _, test_accuracy = model.evaluate(data.x_test, data.y_test, verbose=0)
+    epochs_run = len(history["loss"])
+    return ExperimentResult(
+        name,
+        model.count_params(),
+        epochs_run,
+        epochs_run,
+        float("nan"),
+        float(test_accuracy),
+        seconds,
+        {key: [float(v) for v in values] for key, values in history.items()},
+    )
+
+
 def results_table(results: list[ExperimentResult]) -> str:
-    """The experiments as an aligned text table (one row each)."""
+    """The experiments as an aligned text table (one row each; "-" where no validation)."""
     header = (
         f"{'experiment':44} {'parameters':>10} {'epochs':>6} {'best epoch':>10} "
         f"{'val acc':>7} {'test acc':>8} {'time':>7}"
     )
     rows = [header, "-" * len(header)]
     for r in results:
+        validation = "-" if np.isnan(r.best_val_accuracy) else f"{r.best_val_accuracy:.4f}"
         rows.append(
             f"{r.name:44} {r.parameters:>10,} {r.epochs_run:>6} {r.best_epoch:>10} "
-            f"{r.best_val_accuracy:>7.4f} {r.test_accuracy:>8.4f} {r.seconds:>6.1f}s"
+            f"{validation:>7} {r.test_accuracy:>8.4f} {r.seconds:>6.1f}s"
         )
     return "\n".join(rows)

@@ -58,6 +58,32 @@ def test_run_experiment_reports_the_models_own_numbers(quick_data):
     assert "12,730" in table
 
 
+def test_final_fit_trains_on_training_and_validation_images(quick_data):
+    keras = pytest.importorskip("keras")
+    from lecture_nn.keras_models import build_dense, compile_classifier
+
+    seen = []
+
+    class CountImages(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(batch)
+
+    keras.utils.set_random_seed(0)
+    model = compile_classifier(build_dense((16,)))
+    result = ex.run_final_fit("final", model, quick_data, epochs=2, batch_size=500,
+                              callbacks=[CountImages()])
+    n_images = len(quick_data.x_train) + len(quick_data.x_val)
+    assert len(seen) == 2 * int(np.ceil(n_images / 500))  # every image, every epoch
+    _, accuracy = model.evaluate(quick_data.x_test, quick_data.y_test, verbose=0)
+    assert result.test_accuracy == pytest.approx(accuracy)
+    assert (result.epochs_run, result.best_epoch) == (2, 2)
+    assert np.isnan(result.best_val_accuracy)
+    assert "val_accuracy" not in result.history
+    row = ex.results_table([result]).splitlines()[-1]
+    assert row.split()[4] == "-"
+    assert f"{accuracy:.4f}" in row
+
+
 def test_bad_mode():
     with pytest.raises(ValueError, match="mode must be 'full' or 'quick'"):
         ex.course_data("medium")

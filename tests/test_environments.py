@@ -167,3 +167,17 @@ def test_binder_environment_runs_a_notebook(tmp_path):
     assert str(python.parents[1]) in where, f"not the installed package: {where}"
     output = lecture_nn_run(python, "01", "--output", str(tmp_path / "out"), cwd=elsewhere, env=env)
     assert "1 of 1 notebooks ok" in output
+    # The installed wheel also builds the site page (templates and MathJax come with it).
+    executed = str(tmp_path / "out" / "01_architecture.ipynb")
+    command = [str(python), "-c", "from lecture_nn.cli import main; raise SystemExit(main())"]
+    done = subprocess.run(
+        [*command, "build", executed, "--no-execute", "--output", "site"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (elsewhere / "site" / "01_architecture.html").is_file()
+    assert (elsewhere / "site" / "_static" / "mathjax" / "MathJax.js").is_file()

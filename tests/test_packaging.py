@@ -1,4 +1,5 @@
-"""Packaging: Binder matches pyproject, the README commands, the wheel carries the notebooks."""
+"""Packaging: Binder matches pyproject, the README commands, the wheel carries the notebooks
+and the site templates."""
 
 import re
 import subprocess
@@ -68,7 +69,7 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_wheel_carries_the_notebooks(tmp_path):
+def test_wheel_carries_the_notebooks_and_the_site_templates(tmp_path):
     result = subprocess.run(
         [
             sys.executable,
@@ -91,5 +92,12 @@ def test_wheel_carries_the_notebooks(tmp_path):
     assert committed
     for name in committed:
         assert f"lecture_nn/notebooks/{name}" in names
+    templates = sorted(
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "lecture_nn" / "templates").rglob("*")
+        if path.is_file()
+    )
+    assert "lecture_nn/templates/course_site/index.html.j2" in templates
+    assert set(templates) <= set(names)  # lecture-nn build works from an installed wheel
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "lecture-nn = lecture_nn.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

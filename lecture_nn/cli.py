@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -344,27 +345,39 @@ def copy_course(source: Path, target: Path) -> tuple[list[str], list[str]]:
     return copied, kept
 
 
+#: Seconds JupyterLab gets to stop after the first Ctrl-C before it is terminated.
+INTERRUPT_GRACE = 10.0
+
+
 def run_until_done(command: list[str], cwd: Path, env: dict[str, str]) -> int:
     """Run ``command`` in the foreground and return its exit status (128+N after signal N).
 
-    Ctrl-C is passed on as SIGINT, which makes JupyterLab shut down without asking; a second
-    Ctrl-C terminates it and a third kills it. SIGTERM sent to us is passed on too, so the
-    child never outlives this process.
+    Ctrl-C is passed on as SIGINT, which makes JupyterLab shut down without asking. If it
+    is still running :data:`INTERRUPT_GRACE` seconds later (a server still starting up can
+    swallow the interrupt), it is terminated; so is it at a second Ctrl-C, and a third kills
+    it. SIGTERM sent to us is passed on too, so the child never outlives this process.
     """
     child = subprocess.Popen(command, cwd=cwd, env=env)
     restore = _forward_sigterm(child)
     try:
         interrupts = 0
+        deadline = None  # when the interrupted child is terminated if it has not stopped
         while True:
             try:
-                status = child.wait()
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                status = child.wait(timeout=timeout)
                 return 128 - status if status < 0 else status
+            except subprocess.TimeoutExpired:
+                child.terminate()
+                deadline = None
             except KeyboardInterrupt:
                 interrupts += 1
                 if interrupts == 1 and os.name != "nt":  # Windows already delivered it
                     child.send_signal(signal.SIGINT)
+                    deadline = time.monotonic() + INTERRUPT_GRACE
                 elif interrupts == 2:
                     child.terminate()
+                    deadline = None
                 elif interrupts > 2:
                     child.kill()
     finally:

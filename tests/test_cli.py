@@ -389,3 +389,38 @@ def test_lab_really_starts_jupyterlab_and_stops_on_ctrl_c(
     process.send_signal(signal.SIGINT)  # Ctrl-C, delivered to lecture-nn only
     assert process.wait(timeout=60) == 0, log()
     assert not port_is_open(port), "JupyterLab is still running after lecture-nn stopped"
+
+
+# A parent that runs a child through run_until_done, with a short grace period; the child
+# ignores Ctrl-C (as a server still starting up may) but not SIGTERM.
+_STUBBORN_PARENT = """
+import sys
+from pathlib import Path
+from lecture_nn import cli
+cli.INTERRUPT_GRACE = 1.0
+child = [sys.executable, "-c",
+         "import signal, sys, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+         "print('ready', flush=True); time.sleep(60)"]
+sys.exit(cli.run_until_done(child, Path.cwd(), None))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX signals")
+def test_ctrl_c_stops_a_child_that_ignores_the_interrupt(tmp_path):
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _STUBBORN_PARENT],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert parent.stdout.readline().strip() == "ready"
+        started = time.monotonic()
+        parent.send_signal(signal.SIGINT)  # one Ctrl-C, to lecture-nn only
+        status = parent.wait(timeout=30)
+        waited = time.monotonic() - started
+    finally:
+        _stop_group(parent)
+    assert status == 128 + signal.SIGTERM  # the child was terminated after the grace period
+    assert 1.0 <= waited < 20

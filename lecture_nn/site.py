@@ -344,7 +344,11 @@ def notebook_title(nb: NotebookNode, path: Path) -> str:
 
 
 def notebook_summary(nb: NotebookNode, max_chars: int = 300) -> str:
-    """The first paragraph after the notebook's title, as plain text, cut at a sentence."""
+    """The first paragraph after the notebook's title, as plain text of at most ``max_chars``.
+
+    A longer paragraph is cut after its last whole sentence that fits, or, if even the first
+    sentence is too long, after a whole word (ending in an ellipsis).
+    """
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
@@ -354,8 +358,10 @@ def notebook_summary(nb: NotebookNode, max_chars: int = 300) -> str:
                 plain = re.sub(r"[*_`$]|\[([^\]]*)\]\([^)]*\)", r"\1", " ".join(block.split()))
                 if len(plain) <= max_chars:
                     return plain
-                cut = plain[:max_chars].rsplit(". ", 1)[0]
-                return cut if cut.endswith(".") else cut + "."
+                head = plain[: max_chars + 1]
+                if ". " in head:  # whole sentences
+                    return head.rsplit(". ", 1)[0] + "."
+                return head.rsplit(" ", 1)[0].rstrip(",;:") + " \N{HORIZONTAL ELLIPSIS}"
         return ""
     return ""
 

@@ -179,6 +179,14 @@ def test_summary_is_cut_at_a_sentence():
     nb = new_notebook(cells=[new_markdown_cell("# Title\n\n" + sentence * 10)])
     summary = site.notebook_summary(nb, max_chars=120)
     assert summary == (sentence * 2).strip()
+    assert site.notebook_summary(nb, max_chars=50) == sentence.strip()
+
+
+def test_summary_without_a_sentence_end_is_cut_at_a_word():
+    nb = new_notebook(cells=[new_markdown_cell("# Title\n\n" + "word, " * 40 + "end.")])
+    summary = site.notebook_summary(nb, max_chars=30)
+    assert summary == "word, word, word, word, word \N{HORIZONTAL ELLIPSIS}"
+    assert len(summary) <= 32
 
 
 def test_failed_notebook_stops_the_build_and_keeps_the_old_site(tmp_path):

@@ -144,6 +144,7 @@ class JupyterLab:
         self.process: subprocess.Popen | None = None
 
     def command(self) -> list[str]:
+        """The ``lecture-nn lab`` command line; writes the temporary JupyterLab settings."""
         settings = self.root / "lab-settings"
         for name, values in LAB_SETTINGS.items():
             path = settings / name
@@ -173,6 +174,7 @@ class JupyterLab:
         return command
 
     def environment(self) -> dict[str, str]:
+        """Our environment for a live kernel (not headless) with temporary Jupyter folders."""
         env = {
             key: value
             for key, value in os.environ.items()
@@ -184,6 +186,7 @@ class JupyterLab:
         return env
 
     def start(self, timeout: float = 120) -> None:
+        """Start the server in its own process group; return once its REST API answers."""
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 self.command(),
@@ -205,6 +208,7 @@ class JupyterLab:
         raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s:\n{self.log()}")
 
     def api(self, path: str, method: str = "GET"):
+        """Call the server's REST API at ``/api/{path}``; return the decoded JSON, or None."""
         request = urllib.request.Request(
             f"{self.url}/api/{path}",
             method=method,
@@ -215,12 +219,15 @@ class JupyterLab:
         return json.loads(body) if body else None
 
     def lab_url(self, notebook: str) -> str:
+        """The address that opens ``notebook`` in a fresh JupyterLab workspace."""
         return f"{self.url}/lab/tree/{notebook}?reset&token={self.token}"
 
     def log(self) -> str:
+        """The last 4,000 characters the server printed."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")[-4000:]
 
     def stop(self) -> None:
+        """Shut the kernels down, then the server's whole process group (killed if need be)."""
         if self.process is None or self.process.poll() is not None:
             return
         with contextlib.suppress(Exception):

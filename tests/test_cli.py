@@ -304,7 +304,7 @@ class LabProcesses:
         """Start ``python -m lecture_nn.cli lab ARGS`` with its output going to the log."""
         with self.log_path.open("a", encoding="utf-8") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "lecture_nn.cli", "lab", *args],
+                with_default_sigint([sys.executable, "-m", "lecture_nn.cli", "lab", *args]),
                 cwd=self.folder,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
@@ -323,6 +323,20 @@ class LabProcesses:
         """Stop every started process group, JupyterLab included."""
         for process in self.started:
             _stop_group(process)
+
+
+# Runs a command with Ctrl-C's default action restored first: a test run started in the
+# background of a shell (nohup ... &) ignores SIGINT, and children inherit that; Python
+# then never raises KeyboardInterrupt, so the Ctrl-C tests would test nothing.
+_RESTORE_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
+def with_default_sigint(command: list[str]) -> list[str]:
+    """``command`` wrapped so that it starts with the default SIGINT action."""
+    return [sys.executable, "-c", _RESTORE_SIGINT, *command]
 
 
 @pytest.fixture
@@ -408,7 +422,7 @@ sys.exit(cli.run_until_done(child, Path.cwd(), None))
 @pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX signals")
 def test_ctrl_c_stops_a_child_that_ignores_the_interrupt(tmp_path):
     parent = subprocess.Popen(
-        [sys.executable, "-c", _STUBBORN_PARENT],
+        with_default_sigint([sys.executable, "-c", _STUBBORN_PARENT]),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         text=True,

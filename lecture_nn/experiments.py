@@ -101,6 +101,19 @@ class ExperimentResult:
     history: dict[str, list[float]] = field(default_factory=dict)
 
 
+def _fit_and_test(model, data: CourseData, x, y, *, validation_data, **fit_options):
+    """Fit ``model`` on (x, y), then score it on the test images.
+
+    Returns the history (plain floats), the training time in seconds and the test accuracy.
+    """
+    start = time.perf_counter()
+    history = model.fit(x, y, validation_data=validation_data, **fit_options).history
+    seconds = time.perf_counter() - start
+    _, test_accuracy = model.evaluate(data.x_test, data.y_test, verbose=0)
+    plain = {key: [float(v) for v in values] for key, values in history.items()}
+    return plain, seconds, float(test_accuracy)
+
+
 def run_experiment(
     name: str,
     model,
@@ -117,8 +130,9 @@ def run_experiment(
     ``EarlyStopping(restore_best_weights=True)`` among the callbacks: the best epoch's
     weights).
     """
-    start = time.perf_counter()
-    history = model.fit(
+    history, seconds, test_accuracy = _fit_and_test(
+        model,
+        data,
         data.x_train,
         data.y_train,
         validation_data=(data.x_val, data.y_val),
@@ -126,9 +140,7 @@ def run_experiment(
         batch_size=batch_size,
         callbacks=list(callbacks),
         verbose=verbose,
-    ).history
-    seconds = time.perf_counter() - start
-    _, test_accuracy = model.evaluate(data.x_test, data.y_test, verbose=0)
+    )
     val_accuracy = history.get("val_accuracy", [float("nan")])
     best = int(np.nanargmax(val_accuracy))
     return ExperimentResult(
@@ -137,9 +149,9 @@ def run_experiment(
         len(history["loss"]),
         best + 1,
         float(val_accuracy[best]),
-        float(test_accuracy),
+        test_accuracy,
         seconds,
-        {key: [float(v) for v in values] for key, values in history.items()},
+        history,
     )
 
 
@@ -159,17 +171,17 @@ def run_final_fit(
     set: it has done its job and becomes training data. There is no validation score, so
     ``best_val_accuracy`` is NaN and ``best_epoch`` is the last epoch (the weights kept).
     """
-    start = time.perf_counter()
-    history = model.fit(
+    history, seconds, test_accuracy = _fit_and_test(
+        model,
+        data,
         np.concatenate([data.x_train, data.x_val]),
         np.concatenate([data.y_train, data.y_val]),
+        validation_data=None,
         epochs=epochs,
         batch_size=batch_size,
         callbacks=list(callbacks),
         verbose=verbose,
-    ).history
-    seconds = time.perf_counter() - start
-    _, test_accuracy = model.evaluate(data.x_test, data.y_test, verbose=0)
+    )
     epochs_run = len(history["loss"])
     return ExperimentResult(
         name,
@@ -177,9 +189,9 @@ def run_final_fit(
         epochs_run,
         epochs_run,
         float("nan"),
-        float(test_accuracy),
+        test_accuracy,
         seconds,
-        {key: [float(v) for v in values] for key, values in history.items()},
+        history,
     )
 
 

@@ -130,13 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder for the executed copies (default: %(default)s)",
     )
-    run.add_argument(
-        "--timeout",
-        type=_positive_int,
-        default=600,
-        metavar="SECONDS",
-        help="time limit for each cell (default: %(default)s)",
-    )
+    _add_timeout_option(run)
     run.add_argument("--kernel", metavar="NAME", help="Jupyter kernel (default: the notebook's)")
     run.add_argument(
         "--strict-warnings",
@@ -178,13 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="render the notebooks as they are (already executed, e.g. by 'lecture-nn run')",
     )
-    build.add_argument(
-        "--timeout",
-        type=_positive_int,
-        default=600,
-        metavar="SECONDS",
-        help="time limit for each cell (default: %(default)s)",
-    )
+    _add_timeout_option(build)
 
     _add_command(
         commands,
@@ -259,6 +247,17 @@ def _add_command(
     sub = commands.add_parser(name, allow_abbrev=False, **kwargs)
     sub.set_defaults(command=name, handler=handler, parser=sub)
     return sub
+
+
+def _add_timeout_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--timeout SECONDS``, the limit for each cell of a notebook being executed."""
+    parser.add_argument(
+        "--timeout",
+        type=_positive_int,
+        default=600,
+        metavar="SECONDS",
+        help="time limit for each cell (default: %(default)s)",
+    )
 
 
 def _positive_int(text: str) -> int:

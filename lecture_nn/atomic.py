@@ -42,8 +42,13 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
         handle.write(data)
 
 
-def _default_file_mode() -> int:
-    """Return the mode a newly created file gets: 0o666 less the process umask."""
+def current_umask() -> int:
+    """Return the process umask (read by setting it and putting it back)."""
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
+
+
+def _default_file_mode() -> int:
+    """Return the mode a newly created file gets: 0o666 less the process umask."""
+    return 0o666 & ~current_umask()

@@ -243,7 +243,7 @@ def find_warnings(nb: NotebookNode) -> list[str]:
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                text = _ANSI_ESCAPE.sub("", _as_text(output.get("text", "")))
+                text = _ANSI_ESCAPE.sub("", as_text(output.get("text", "")))
                 lines += [
                     line.strip()
                     for line in text.splitlines()
@@ -252,7 +252,7 @@ def find_warnings(nb: NotebookNode) -> list[str]:
     return lines
 
 
-def _as_text(value: str | list[str]) -> str:
+def as_text(value: str | list[str]) -> str:
     """Join a notebook's multi-line string (a string or a list of strings) into one string."""
     return value if isinstance(value, str) else "".join(value)
 
@@ -260,7 +260,7 @@ def _as_text(value: str | list[str]) -> str:
 def _keeps_output(cell: NotebookNode, keep_tag: str) -> bool:
     """Tell whether ``strip_outputs`` keeps the text output of a code cell."""
     return keep_tag in cell.get("metadata", {}).get("tags", []) or (
-        CHECK_OUTPUT_COMMENT in _as_text(cell.get("source", ""))
+        CHECK_OUTPUT_COMMENT in as_text(cell.get("source", ""))
     )
 
 

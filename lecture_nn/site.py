@@ -27,7 +27,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import lecture_nn
-from lecture_nn.notebook_runner import DEFAULT_TIMEOUT, NotebookResult, execute_notebook
+from lecture_nn.atomic import current_umask
+from lecture_nn.notebook_runner import (
+    DEFAULT_TIMEOUT,
+    NotebookResult,
+    as_text,
+    execute_notebook,
+)
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -46,6 +52,7 @@ COURSE_DESCRIPTION = (
 )
 
 _TEMPLATE_NAME = "course_site"
+_TEMPLATES = importlib.resources.files("lecture_nn") / "templates"
 _MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -131,6 +138,7 @@ def build_site(
     from lecture_nn.paths import course_notebooks
 
     start = time.perf_counter()
+    mode = run_mode()
     notebooks = [Path(path) for path in (course_notebooks() if notebooks is None else notebooks)]
     _check_inputs(notebooks, Path(output_dir), executed_dir)
     output_dir = Path(output_dir)
@@ -142,12 +150,12 @@ def build_site(
         output_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", dir=output_dir.parent))
         try:
-            pages = _write_site(staging, sources, results, run_mode())
+            pages = _write_site(staging, sources, results, mode)
             _replace_folder(staging, output_dir)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    return SiteBuild(output_dir, pages, time.perf_counter() - start, run_mode())
+    return SiteBuild(output_dir, pages, time.perf_counter() - start, mode)
 
 
 def _check_inputs(notebooks: list[Path], output_dir: Path, executed_dir) -> None:
@@ -238,13 +246,11 @@ def _exporter():
     """The nbconvert HTML exporter with the course template and the site's own MathJax."""
     from nbconvert import HTMLExporter
 
-    templates = importlib.resources.files("lecture_nn") / "templates"
     exporter = HTMLExporter(
-        extra_template_basedirs=[str(templates)],
+        extra_template_basedirs=[str(_TEMPLATES)],
         template_name=_TEMPLATE_NAME,
         mathjax_url=f"{STATIC_DIR}/mathjax/MathJax.js?config={_MATHJAX_CONFIG}",
     )
-    exporter.exclude_input_prompt = False
     return exporter
 
 
@@ -253,8 +259,7 @@ def _write_static(static_dir: Path) -> None:
     import jupyter_server_mathjax
 
     static_dir.mkdir(parents=True)
-    template_dir = importlib.resources.files("lecture_nn") / "templates" / _TEMPLATE_NAME
-    (static_dir / "site.css").write_bytes((template_dir / "site.css").read_bytes())
+    (static_dir / "site.css").write_bytes((_TEMPLATES / _TEMPLATE_NAME / "site.css").read_bytes())
     mathjax = Path(jupyter_server_mathjax.__file__).parent / "static"
     if not (mathjax / "MathJax.js").is_file():
         raise FileNotFoundError(
@@ -266,8 +271,8 @@ def _write_static(static_dir: Path) -> None:
 def _index_html(pages: list[SitePage], mode: str) -> str:
     import jinja2
 
-    templates = importlib.resources.files("lecture_nn") / "templates" / _TEMPLATE_NAME
-    template = jinja2.Template((templates / "course_index.html.j2").read_text(encoding="utf-8"))
+    source = (_TEMPLATES / _TEMPLATE_NAME / "course_index.html.j2").read_text(encoding="utf-8")
+    template = jinja2.Template(source)
     return template.render(
         course=COURSE_TITLE,
         description=COURSE_DESCRIPTION,
@@ -285,16 +290,9 @@ def _replace_folder(new: Path, target: Path) -> None:
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         target.rename(old)
     new.rename(target)
-    new_mode = 0o777 & ~_umask()
-    target.chmod(new_mode)  # mkdtemp makes a private folder; the site is for everyone
+    target.chmod(0o777 & ~current_umask())  # mkdtemp's folder is private; the site is not
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def prepare_for_site(nb: NotebookNode) -> NotebookNode:
@@ -315,7 +313,7 @@ def prepare_for_site(nb: NotebookNode) -> NotebookNode:
                 if _WIDGET_VIEW in output.data:
                     continue
             elif output.output_type == "stream" and output.name == "stderr":
-                output.text = strip_startup_log(_text(output.text))
+                output.text = strip_startup_log(as_text(output.text))
                 if not output.text:
                     continue
             outputs.append(output)
@@ -337,7 +335,7 @@ def notebook_title(nb: NotebookNode, path: Path) -> str:
     """The notebook's first level-1 heading (``# 1. Architecture: ...``), else its file name."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for line in _text(cell.source).splitlines():
+            for line in as_text(cell.source).splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
     return path.stem.replace("_", " ")
@@ -352,7 +350,7 @@ def notebook_summary(nb: NotebookNode, max_chars: int = 300) -> str:
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
-        paragraphs = [block.strip() for block in _text(cell.source).split("\n\n")]
+        paragraphs = [block.strip() for block in as_text(cell.source).split("\n\n")]
         for block in paragraphs:
             if block and not block.startswith("#"):
                 plain = re.sub(r"[*_`$]|\[([^\]]*)\]\([^)]*\)", r"\1", " ".join(block.split()))
@@ -375,7 +373,3 @@ def count_images(nb: NotebookNode) -> int:
         if cell.cell_type == "code"
         for output in cell.outputs
     )
-
-
-def _text(value: str | list[str]) -> str:
-    return "".join(value) if isinstance(value, list) else value

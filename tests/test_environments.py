@@ -68,19 +68,24 @@ def make_venv(folder: Path, system_site_packages: bool) -> Path:
     return folder / "bin" / "python"
 
 
-def pip_install(python: Path, *arguments: str, cwd: Path | None = None) -> None:
+def pip_install(python: Path, *arguments: str) -> None:
+    """``pip install --quiet ARGUMENTS`` into the environment of ``python``."""
     command = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     done = subprocess.run(
-        [*command, *arguments], capture_output=True, text=True, timeout=PIP_TIMEOUT, cwd=cwd
+        [*command, *arguments], capture_output=True, text=True, timeout=PIP_TIMEOUT
     )
     assert done.returncode == 0, f"pip install {' '.join(arguments)} failed:\n{done.stderr[-3000:]}"
 
 
+def lecture_nn_command(python: Path) -> list[str]:
+    """The ``lecture-nn`` command as run by ``python`` (the package that python imports)."""
+    return [str(python), "-m", "lecture_nn.cli"]
+
+
 def lecture_nn_run(python: Path, *arguments: str, cwd: Path, env: dict) -> str:
     """Run ``lecture-nn run --strict-warnings ...`` with ``python``; return its output."""
-    command = [str(python), "-c", "from lecture_nn.cli import main; raise SystemExit(main())"]
     done = subprocess.run(
-        [*command, "run", "--strict-warnings", *arguments],
+        [*lecture_nn_command(python), "run", "--strict-warnings", *arguments],
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT,
@@ -169,9 +174,8 @@ def test_binder_environment_runs_a_notebook(tmp_path):
     assert "1 of 1 notebooks ok" in output
     # The installed wheel also builds the site page (templates and MathJax come with it).
     executed = str(tmp_path / "out" / "01_architecture.ipynb")
-    command = [str(python), "-c", "from lecture_nn.cli import main; raise SystemExit(main())"]
     done = subprocess.run(
-        [*command, "build", executed, "--no-execute", "--output", "site"],
+        [*lecture_nn_command(python), "build", executed, "--no-execute", "--output", "site"],
         cwd=elsewhere,
         env=env,
         capture_output=True,

@@ -242,12 +242,7 @@ def test_two_notebooks_with_one_name_are_refused(tmp_path):
 
 def run_cli(*arguments, cwd):
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from lecture_nn.cli import main; raise SystemExit(main())",
-            *arguments,
-        ],
+        [sys.executable, "-m", "lecture_nn.cli", *arguments],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -150,13 +150,10 @@ class JupyterLab:
             path = settings / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values), encoding="utf-8")
-        lecture_nn = [
-            sys.executable,
-            "-c",
-            "from lecture_nn.cli import main; raise SystemExit(main())",
-        ]
         command = [
-            *lecture_nn,
+            sys.executable,
+            "-m",
+            "lecture_nn.cli",
             "lab",
             "--dir",
             str(self.workdir),

@@ -1,8 +1,9 @@
 """Diagrams of dense (fully connected) neural networks.
 
 :func:`draw_network` draws a network from its layer sizes: nodes, edges, optional bias
-nodes, labels (x_i, h_i, o_i, w_ij), the activation inside each node, and the number of
-weights and biases. Given real weight matrices (from Keras' ``model.get_weights()`` or the
+nodes, labels (x_i, h_i, o_i, w_ij), the activation inside each node, the number of
+weights and biases, and the hidden units that dropout removes in one training step.
+Given real weight matrices (from Keras' ``model.get_weights()`` or the
 course's numpy network) it colours each edge by the sign of its weight and sizes it by
 the magnitude, with a colour bar.
 
@@ -35,6 +36,10 @@ MAX_NODES_DRAWN = 20
 #: Above this many edges, weight labels would be unreadable and are not drawn.
 _MAX_WEIGHT_LABELS = 30
 
+#: Face colour of a dropped unit, and colour of the cross over it.
+_DROPPED_FACE = "0.93"
+_DROPPED_CROSS = style.OKABE_ITO[1]
+
 _OUTPUT_SYMBOLS = {"sigmoid": r"\sigma", "softmax": "g", "linear": "g", None: "g"}
 
 
@@ -45,6 +50,12 @@ class NetworkDrawing:
     ``node_positions[l]`` is an array of shape (n_drawn_l, 2) with the data coordinates of
     the drawn nodes of layer ``l`` (bias node excluded); ``node_indices[l]`` holds the
     0-based index in the layer of each drawn node (they differ when a layer is truncated).
+
+    ``dropped[l]`` is a boolean array of shape (layer_sizes[l],), True for the units that
+    dropout removed (always False for the input and output layers); ``crosses`` holds the
+    crosses over the drawn dropped units (None without dropout). ``kept_edges`` is a boolean
+    array over every edge of the full drawing (dropout ignored, in drawing order) that is
+    True for the edges actually drawn; ``edges`` and ``edge_values`` hold only those.
     """
 
     ax: Axes
@@ -60,6 +71,9 @@ class NetworkDrawing:
     mappable: ScalarMappable | None = None
     layer_sizes: list[int] = field(default_factory=list)
     draw_bias: bool = False
+    dropped: list[np.ndarray] = field(default_factory=list)
+    crosses: LineCollection | None = None
+    kept_edges: np.ndarray | None = None
 
     def update_weights(self, weights: Sequence, biases: Sequence | None = None) -> None:
         """Recolour and resize the edges for new weights (same shapes), without redrawing.
@@ -76,7 +90,8 @@ class NetworkDrawing:
             if biases is not None
             else None
         )
-        self.edge_values = _edge_values(kernels, bias_values, self.node_indices, self.draw_bias)
+        values = _edge_values(kernels, bias_values, self.node_indices, self.draw_bias)
+        self.edge_values = values if self.kept_edges is None else values[self.kept_edges]
         colors, widths = _edge_style(self.edge_values, self.mappable)
         self.edges.set_color(colors)
         self.edges.set_linewidths(widths)
@@ -154,6 +169,64 @@ def _check_matrices(values, shapes: list[tuple[int, ...]], argument: str) -> lis
     return arrays
 
 
+def check_dropped(dropped, layer_sizes: Sequence[int], seed: int | None = 0) -> list[np.ndarray]:
+    """Validate ``draw_network``'s ``dropped`` and return one boolean mask per layer.
+
+    ``dropped`` is None (no dropout), a rate in [0, 1) (every hidden unit is dropped
+    independently with that probability, as Keras' ``Dropout(rate)`` does in a training
+    step; drawn with ``numpy.random.default_rng(seed)``), or a sequence with one entry per
+    hidden layer: None (nothing dropped there) or a boolean array of shape (n_units,),
+    True for a dropped unit. The result has one boolean array of shape (layer_sizes[l],)
+    per layer, all False for the input and output layers.
+    """
+    sizes = check_layer_sizes(layer_sizes)
+    masks = [np.zeros(size, dtype=bool) for size in sizes]
+    if dropped is None:
+        return masks
+    hidden = sizes[1:-1]
+    allowed = (
+        "None, a dropout rate in [0, 1), or one boolean mask (True = dropped) or None "
+        "per hidden layer"
+    )
+    if isinstance(dropped, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"dropped must be {allowed}, got {dropped!r}")
+    if not hidden:
+        raise ValueError(
+            f"dropped: dropout is drawn on hidden layers, and layer_sizes {sizes} has none"
+        )
+    if isinstance(dropped, numbers.Real):
+        rate = float(dropped)
+        if not 0 <= rate < 1:
+            raise ValueError(f"dropped must be a dropout rate in [0, 1), got {dropped!r}")
+        rng = np.random.default_rng(seed)
+        for layer, size in enumerate(hidden, start=1):
+            masks[layer] = rng.random(size) < rate
+        return masks
+    if not isinstance(dropped, (Sequence, np.ndarray)):
+        raise TypeError(f"dropped must be {allowed}, got {type(dropped).__name__}")
+    if len(dropped) != len(hidden):
+        raise ValueError(
+            f"dropped must have one mask (or None) per hidden layer ({len(hidden)}: sizes "
+            f"{hidden}), got {len(dropped)}"
+        )
+    for position, (mask, size) in enumerate(zip(dropped, hidden)):
+        if mask is None:
+            continue
+        array = np.asarray(mask)
+        if array.dtype != bool:
+            raise TypeError(
+                f"dropped[{position}] must be a boolean mask (True = dropped unit), "
+                f"got an array of dtype {array.dtype}"
+            )
+        if array.shape != (size,):
+            raise ValueError(
+                f"dropped[{position}] has shape {array.shape}, but hidden layer "
+                f"{position + 1} has {size} units: it needs shape ({size},)"
+            )
+        masks[position + 1] = array.copy()
+    return masks
+
+
 def _drawn_indices(size: int, max_nodes: int) -> tuple[np.ndarray, bool]:
     """Indices of the nodes drawn for a layer of ``size`` nodes, and whether it is truncated."""
     if size <= max_nodes:
@@ -211,6 +284,7 @@ def draw_network(
     colorbar: bool | None = None,
     weight_limit: float | None = None,
     max_nodes: int = MAX_NODES_DRAWN,
+    dropped: float | Sequence | None = None,
 ) -> NetworkDrawing:
     """Draw a dense neural network.
 
@@ -255,6 +329,14 @@ def draw_network(
         magnitude drawn); larger weights get the end colours and the widest lines.
     max_nodes
         Layers with more nodes are drawn with an ellipsis (first and last nodes only).
+    dropped
+        Dropout in one training step: the hidden units it removes are drawn faded and
+        crossed out, without their edges (in, out and bias), since a dropped unit outputs 0
+        in that step. Either a rate in [0, 1) (each hidden unit is dropped independently
+        with this probability, as by Keras' ``Dropout(rate)``, drawn with ``seed``) or one
+        entry per hidden layer: a boolean array of shape (n_units,) (True = dropped) or
+        None. The input and output layers are never dropped here. The kept units' outputs
+        are scaled by 1 / (1 - rate) in that step (inverted dropout); that is not drawn.
 
     Returns
     -------
@@ -277,6 +359,8 @@ def draw_network(
             f"activations must list one name per non-input layer ({n_links}), got {activations!r}"
         )
 
+    dropped_masks = check_dropped(dropped, sizes, seed)
+
     kernel_shapes = [(a, b) for a, b in itertools.pairwise(sizes)]
     real_weights = weights is not None and not (isinstance(weights, str) and weights == "random")
     if isinstance(weights, str) and weights != "random":
@@ -298,6 +382,13 @@ def draw_network(
         kernels = bias_values = None
     if colorbar is None:
         colorbar = real_weights
+    if weight_limit is not None and (
+        not isinstance(weight_limit, numbers.Real)
+        or isinstance(weight_limit, bool)
+        or not np.isfinite(weight_limit)
+        or weight_limit <= 0
+    ):
+        raise ValueError(f"weight_limit must be a positive number, got {weight_limit!r}")
 
     if ax is None:
         import matplotlib.pyplot as plt
@@ -312,8 +403,6 @@ def draw_network(
         if draw_bias and bias_values is not None:
             magnitudes += [np.abs(b).max() for b in bias_values]
         limit = max(max(magnitudes), 1e-12) if weight_limit is None else float(weight_limit)
-        if not np.isfinite(limit) or limit <= 0:
-            raise ValueError(f"weight_limit must be a positive number, got {weight_limit!r}")
         mappable = ScalarMappable(Normalize(-limit, limit), style.DIVERGING_CMAP)
     cbar = None
     if colorbar and mappable is not None:
@@ -374,9 +463,23 @@ def draw_network(
             segments.append(np.stack([bias_start, target], axis=1))
     all_segments = np.concatenate(segments, axis=0)
     node_indices = [indices for indices, _ in drawn]
+    # dropout: a dropped unit's edges (in, out and from the bias node) are not drawn
+    kept_nodes = [~dropped_masks[layer][indices] for layer, indices in enumerate(node_indices)]
+    any_dropped = any(mask.any() for mask in dropped_masks)
+    kept_edges = None
+    if any_dropped:
+        keep = []
+        for link in range(n_links):
+            keep.append(np.outer(kept_nodes[link], kept_nodes[link + 1]).ravel())
+            if draw_bias:
+                keep.append(kept_nodes[link + 1])
+        kept_edges = np.concatenate(keep)
+        all_segments = all_segments[kept_edges]
     if kernels is not None:
         # without biases, the bias edges are drawn neutral (value 0)
         edge_values = _edge_values(kernels, bias_values, node_indices, draw_bias)
+        if kept_edges is not None:
+            edge_values = edge_values[kept_edges]
         colors, widths = _edge_style(edge_values, mappable)
         edges = LineCollection(all_segments, colors=colors, linewidths=widths, alpha=0.9, zorder=1)
     else:
@@ -389,6 +492,9 @@ def draw_network(
     centres = list(positions) + ([np.array(bias_positions)] if bias_positions else [])
     face = [style.NODE_COLORS[kinds[layer]] for layer, p in enumerate(positions) for _ in p]
     face += [style.NODE_COLORS["bias"]] * len(bias_positions)
+    node_dropped = np.concatenate([*kept_nodes, np.ones(len(bias_positions), dtype=bool)]) == 0
+    face = [_DROPPED_FACE if gone else colour for colour, gone in zip(face, node_dropped)]
+    outline = np.where(node_dropped, "0.6", "black")
     offsets = np.concatenate(centres, axis=0)
     diameters = np.full(len(offsets), 2 * radius)
     nodes = EllipseCollection(
@@ -399,11 +505,22 @@ def draw_network(
         offsets=offsets,
         offset_transform=ax.transData,
         facecolors=face,
-        edgecolors="black",
+        edgecolors=list(outline),
         linewidths=0.8,
         zorder=3,
     )
     ax.add_collection(nodes, autolim=False)
+    crosses = None
+    if node_dropped.any():
+        arm = radius * 0.75
+        cross_segments = []
+        for x, y in offsets[node_dropped]:
+            cross_segments.append([(x - arm, y - arm), (x + arm, y + arm)])
+            cross_segments.append([(x - arm, y + arm), (x + arm, y - arm)])
+        crosses = LineCollection(
+            cross_segments, colors=_DROPPED_CROSS, linewidths=1.6, zorder=5, capstyle="round"
+        )
+        ax.add_collection(crosses, autolim=False)
 
     texts: list[Text] = []
 
@@ -417,16 +534,17 @@ def draw_network(
     output_symbol = _OUTPUT_SYMBOLS[output_activation]
     for layer, (centre, (indices, _)) in enumerate(zip(positions, drawn)):
         kind = kinds[layer]
-        for (x, y), index in zip(centre, indices):
+        for (x, y), index, kept in zip(centre, indices, kept_nodes[layer]):
             number = index + 1
+            ink = "black" if kept else "0.55"
             if activation_symbols and kind != "input":
                 symbol = "f" if kind == "hidden" else output_symbol
                 z = "z" if kind == "output" and sizes[-1] == 1 else f"z_{{{number}}}"
-                put(x, y, rf"${z}\,|\,{symbol}$", fontsize=node_font * 0.8)
+                put(x, y, rf"${z}\,|\,{symbol}$", fontsize=node_font * 0.8, color=ink)
             elif labels:
                 letter = {"input": "x", "hidden": "h", "output": "o"}[kind]
-                put(x, y, rf"${letter}_{{{number}}}$")
-            if output_labels and kind != "input":
+                put(x, y, rf"${letter}_{{{number}}}$", color=ink)
+            if output_labels and kind != "input" and kept:
                 if kind == "hidden":
                     name = f"a_{{{number}}}"
                 else:
@@ -492,13 +610,15 @@ def draw_network(
         for link in range(n_links):
             single_output = sizes[link + 1] == 1
             n_targets = len(positions[link + 1])
-            sources = list(zip(positions[link], drawn[link][0] + 1))
+            sources = list(zip(positions[link], drawn[link][0] + 1, kept_nodes[link]))
             if draw_bias:
-                sources.insert(0, (bias_positions[link], 0))
-            for (xs, ys), i in sources:
-                for position, ((xt, yt), j) in enumerate(
-                    zip(positions[link + 1], drawn[link + 1][0])
+                sources.insert(0, (bias_positions[link], 0, True))
+            for (xs, ys), i, source_kept in sources:
+                for position, ((xt, yt), j, target_kept) in enumerate(
+                    zip(positions[link + 1], drawn[link + 1][0], kept_nodes[link + 1])
                 ):
+                    if not (source_kept and target_kept):
+                        continue  # a dropped unit's edge is not drawn, nor its label
                     name = f"w_{{{i}}}" if single_output else f"w_{{{i},{j + 1}}}"
                     # Spread one source's edge labels along the edges so that they never stack.
                     t = 0.3 + 0.4 * position / max(n_targets - 1, 1)
@@ -545,6 +665,9 @@ def draw_network(
         mappable=mappable,
         layer_sizes=sizes,
         draw_bias=draw_bias,
+        dropped=dropped_masks,
+        crosses=crosses,
+        kept_edges=kept_edges,
     )
 
 

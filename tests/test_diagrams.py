@@ -1,4 +1,6 @@
-"""Network diagrams: counts against Keras, real weights, layout, and bad input."""
+"""Network diagrams: counts against Keras, real weights, layout, dropout, and bad input."""
+
+import itertools
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -214,3 +216,154 @@ def test_update_weights_recolours_the_same_edges():
         draw_network([2, 1], weights=[np.ones((2, 1))], weight_limit=0)
     with pytest.raises(ValueError, match="needs a drawing made with real weights"):
         draw_network([2, 1]).update_weights([np.ones((2, 1))])
+
+
+# --- dropout on the diagram ---------------------------------------------------------------
+
+
+def kept_edge_count(layer_sizes, masks, draw_bias):
+    """Closed form: sum over links of kept(l) * kept(l + 1), plus one bias edge per kept target."""
+    kept = [size - int(np.sum(mask)) for size, mask in zip(layer_sizes, masks)]
+    count = sum(a * b for a, b in itertools.pairwise(kept))
+    return count + (sum(kept[1:]) if draw_bias else 0)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), layer_sizes=st.lists(st.integers(1, 8), min_size=3, max_size=5))
+def test_dropped_units_lose_exactly_their_edges(data, layer_sizes):
+    draw_bias = data.draw(st.booleans())
+    hidden_masks = [
+        np.array(data.draw(st.lists(st.booleans(), min_size=size, max_size=size)), dtype=bool)
+        for size in layer_sizes[1:-1]
+    ]
+    masks = [np.zeros(layer_sizes[0], bool), *hidden_masks, np.zeros(layer_sizes[-1], bool)]
+    fig, ax = plt.subplots()
+    drawing = draw_network(layer_sizes, ax=ax, dropped=hidden_masks, draw_bias=draw_bias)
+    segments = drawing.edges.get_segments()
+    assert len(segments) == kept_edge_count(layer_sizes, masks, draw_bias)
+    # every drawn edge joins two kept nodes (or the bias node and a kept node), and every
+    # pair of kept nodes in neighbouring layers is joined
+    kept_points = {
+        tuple(p) for layer, mask in enumerate(masks) for p in drawing.node_positions[layer][~mask]
+    }
+    dropped_points = {
+        tuple(p) for layer, mask in enumerate(masks) for p in drawing.node_positions[layer][mask]
+    }
+    ends = {tuple(point) for segment in segments for point in segment}
+    assert not ends & dropped_points
+    expected_pairs = {
+        (tuple(a), tuple(b))
+        for link in range(len(layer_sizes) - 1)
+        for a in drawing.node_positions[link][~masks[link]]
+        for b in drawing.node_positions[link + 1][~masks[link + 1]]
+    }
+    assert expected_pairs <= {(tuple(s[0]), tuple(s[1])) for s in segments}
+    assert kept_points  # the input and output layers are never dropped
+    n_dropped = int(sum(m.sum() for m in hidden_masks))
+    crosses = drawing.crosses
+    assert (0 if crosses is None else len(crosses.get_segments())) == 2 * n_dropped
+    for layer, mask in enumerate(masks):
+        np.testing.assert_array_equal(drawing.dropped[layer], mask)
+    plt.close(fig)
+
+
+def test_dropout_on_the_lecture_network_counts_edges_between_kept_units():
+    _fig, ax = plt.subplots()
+    # 784-512-512-10 drawn truncated: only the drawn kept nodes are joined
+    sizes = [6, 5, 4, 3]
+    masks = [np.array([True, False, False, True, False]), np.array([False, True, False, False])]
+    drawing = draw_network(sizes, ax=ax, dropped=masks)
+    # kept: 6, 3, 3, 3 -> 6*3 + 3*3 + 3*3 = 36 edges
+    assert len(drawing.edges.get_segments()) == 36
+    assert drawing.n_weights == 6 * 5 + 5 * 4 + 4 * 3  # the model still has all its weights
+
+
+def test_dropout_on_a_truncated_layer_uses_the_drawn_nodes():
+    _fig, ax = plt.subplots()
+    mask = np.zeros(100, dtype=bool)
+    mask[[0, 1, 99, 50]] = True  # unit 50 is hidden behind the ellipsis
+    drawing = draw_network([3, 100, 2], ax=ax, dropped=[mask], max_nodes=10)
+    drawn = drawing.node_indices[1]
+    kept_drawn = int(np.sum(~mask[drawn]))
+    assert kept_drawn == len(drawn) - 3
+    assert len(drawing.edges.get_segments()) == 3 * kept_drawn + kept_drawn * 2
+    assert len(drawing.crosses.get_segments()) == 2 * 3
+
+
+def test_dropout_rate_is_seeded_and_drops_each_unit_with_that_probability():
+    sizes = [3, 4000, 4000, 2]
+    first = draw_network(sizes, dropped=0.3, seed=4, max_nodes=10)
+    again = draw_network(sizes, dropped=0.3, seed=4, max_nodes=10)
+    other = draw_network(sizes, dropped=0.3, seed=5, max_nodes=10)
+    for a, b in zip(first.dropped, again.dropped):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first.dropped[1], other.dropped[1])
+    assert not first.dropped[0].any()
+    assert not first.dropped[-1].any()
+    # Bernoulli(0.3) per unit: the dropped fraction of 8000 units lies within 5 standard errors
+    fraction = np.mean(np.concatenate(first.dropped[1:3]))
+    assert abs(fraction - 0.3) < 5 * np.sqrt(0.3 * 0.7 / 8000)
+    # the two hidden layers get independent masks
+    assert not np.array_equal(first.dropped[1], first.dropped[2])
+    assert not draw_network(sizes, dropped=0.0, max_nodes=10).crosses
+
+
+def test_dropout_rate_matches_keras_dropout_frequency():
+    """Keras' Dropout(rate) in a training step zeroes each unit with probability rate."""
+    rate, units = 0.4, 20000
+    zeroed = np.asarray(keras.layers.Dropout(rate, seed=1)(np.ones((1, units)), training=True)) == 0
+    drawing = draw_network([2, units, 1], dropped=rate, seed=1, max_nodes=10)
+    bound = 5 * np.sqrt(rate * (1 - rate) / units)
+    assert abs(zeroed.mean() - rate) < bound
+    assert abs(drawing.dropped[1].mean() - rate) < bound
+
+
+def test_dropout_with_real_weights_keeps_the_kept_weights():
+    rng = np.random.default_rng(3)
+    kernels = [rng.normal(size=(2, 3)), rng.normal(size=(3, 1))]
+    biases = [rng.normal(size=3), rng.normal(size=1)]
+    mask = np.array([False, True, False])
+    _fig, ax = plt.subplots()
+    drawing = draw_network(
+        [2, 3, 1], ax=ax, weights=kernels, biases=biases, draw_bias=True, dropped=[mask]
+    )
+    kept = [0, 2]
+    expected = np.concatenate(
+        [kernels[0][:, kept].ravel(), biases[0][kept], kernels[1][kept, 0], biases[1]]
+    )
+    np.testing.assert_array_equal(drawing.edge_values, expected)
+    drawing.update_weights([-k for k in kernels], [-b for b in biases])
+    np.testing.assert_array_equal(drawing.edge_values, -expected)
+    assert len(drawing.edges.get_colors()) == len(expected)
+
+
+def test_dropped_units_have_no_weight_labels():
+    _fig, ax = plt.subplots()
+    drawing = draw_network(
+        [2, 3, 1], ax=ax, draw_bias=True, labels=True, dropped=[np.array([False, True, False])]
+    )
+    texts = {t.get_text() for t in drawing.texts}
+    assert {"$w_{1,1}$", "$w_{0,3}$", "$w_{1}$", "$w_{3}$"} <= texts
+    assert not {"$w_{1,2}$", "$w_{2,2}$", "$w_{0,2}$", "$w_{2}$"} & texts
+    assert "$h_{2}$" in texts  # the dropped unit is still there, crossed out
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"layer_sizes": [2, 3, 1], "dropped": True}, TypeError, "dropout rate in"),
+        ({"layer_sizes": [2, 3, 1], "dropped": "half"}, TypeError, "dropout rate in"),
+        ({"layer_sizes": [2, 3, 1], "dropped": {1: [True]}}, TypeError, "dropped must be"),
+        ({"layer_sizes": [2, 3, 1], "dropped": 1.0}, ValueError, r"rate in \[0, 1\)"),
+        ({"layer_sizes": [2, 3, 1], "dropped": -0.1}, ValueError, r"rate in \[0, 1\)"),
+        ({"layer_sizes": [2, 3, 1], "dropped": float("nan")}, ValueError, r"rate in \[0, 1\)"),
+        ({"layer_sizes": [2, 1], "dropped": 0.5}, ValueError, "has none"),
+        ({"layer_sizes": [2, 3, 3, 1], "dropped": [None]}, ValueError, r"per hidden layer \(2"),
+        ({"layer_sizes": [2, 3, 1], "dropped": [[0, 1, 0]]}, TypeError, "boolean mask"),
+        ({"layer_sizes": [2, 3, 1], "dropped": [[True, False]]}, ValueError, r"shape \(3,\)"),
+    ],
+)
+def test_bad_dropped_is_a_clear_error(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        draw_network(**kwargs)
+    assert plt.get_fignums() == []

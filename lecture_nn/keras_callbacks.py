@@ -1,4 +1,8 @@
-"""Live learning curves while Keras trains: :class:`TrainingPlot` (imports Keras on import).
+"""Keras callbacks of the course (imports Keras on import).
+
+:class:`TrainingPlot` draws live learning curves; :class:`SmoothedEarlyStopping` is
+Keras's ``EarlyStopping`` on an exponential moving average of the monitored value;
+:class:`FitProgress` prints one line per finished ``fit`` (progress of a search).
 
 Pass ``TrainingPlot()`` in ``model.fit(..., callbacks=[...])``. It draws the loss and every
 metric on its own axis, training solid and validation dashed in the same colour, against
@@ -34,7 +38,7 @@ from matplotlib.ticker import MaxNLocator
 from lecture_nn import style
 from lecture_nn.widgets import is_headless, render_png
 
-__all__ = ["KeepBestWeights", "TrainingPlot"]
+__all__ = ["FitProgress", "KeepBestWeights", "SmoothedEarlyStopping", "TrainingPlot"]
 
 VALIDATION_PREFIX = "val_"
 
@@ -474,10 +478,10 @@ class TrainingPlot(keras.callbacks.Callback):
 class KeepBestWeights(keras.callbacks.Callback):
     """At the end of training, restore the weights of the epoch with the best ``monitor`` value.
 
-    ``EarlyStopping(restore_best_weights=True)`` restores them only when it stops training
-    early; this callback always does, so a model trained for a fixed number of epochs ends
-    with the weights that validated best (model selection on the validation set, never on
-    the test set). ``best_epoch`` is 1-based.
+    Keras's own ``EarlyStopping(monitor=..., patience=epochs, restore_best_weights=True)``
+    does the same (its ``on_train_end`` restores the best weights whether or not it stopped
+    training early, see keras/src/callbacks/early_stopping.py); prefer it. ``best_epoch``
+    is 1-based.
     """
 
     def __init__(self, monitor: str = "val_accuracy", mode: str = "auto"):
@@ -513,3 +517,118 @@ class KeepBestWeights(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self._best_weights is not None:
             self.model.set_weights(self._best_weights)
+
+
+class SmoothedEarlyStopping(keras.callbacks.EarlyStopping):
+    """``keras.callbacks.EarlyStopping`` on an exponential moving average of ``monitor``.
+
+    A noisy validation curve can look worse for ``patience`` epochs by chance; its moving
+    average ``s_1 = v_1``, ``s_t = smoothing * s_(t-1) + (1 - smoothing) * v_t`` wobbles
+    less. Everything else (``patience``, ``min_delta``, ``restore_best_weights``, which
+    restores the epoch with the best *smoothed* value, ``start_from_epoch``) is Keras's.
+
+    Parameters
+    ----------
+    smoothing
+        Weight of the past in [0, 1): 0 is plain ``EarlyStopping``; 0.5 halves the weight
+        of an epoch with every later epoch.
+    **options
+        ``EarlyStopping``'s arguments (``monitor``, ``patience``, ...).
+
+    Attributes
+    ----------
+    raw, smoothed : list[float]
+        The monitored values and their moving average, one per epoch of the last ``fit``.
+    """
+
+    def __init__(self, smoothing: float = 0.5, **options):
+        if not isinstance(smoothing, numbers.Real) or isinstance(smoothing, bool):
+            raise TypeError(f"smoothing must be a number in [0, 1), got {smoothing!r}")
+        if not 0 <= smoothing < 1:
+            raise ValueError(f"smoothing must be in [0, 1) (weight of the past), got {smoothing!r}")
+        super().__init__(**options)
+        self.smoothing = float(smoothing)
+        self.raw: list[float] = []
+        self.smoothed: list[float] = []
+
+    def on_train_begin(self, logs=None):
+        """Start a new average (EarlyStopping resets its own state too)."""
+        super().on_train_begin(logs)
+        self.raw, self.smoothed = [], []
+
+    def get_monitor_value(self, logs):
+        """The moving average including this epoch's value (None if the value is missing)."""
+        value = super().get_monitor_value(logs)
+        if value is None:
+            return None
+        value = float(value)
+        previous = self.smoothed[-1] if self.smoothed else value
+        self.raw.append(value)
+        self.smoothed.append(self.smoothing * previous + (1 - self.smoothing) * value)
+        return self.smoothed[-1]
+
+
+class FitProgress(keras.callbacks.Callback):
+    """Print one line when each ``fit`` ends: its number, a logged value and its duration.
+
+    For searches that call ``fit`` many times (KerasTuner, scikit-learn's ``GridSearchCV``
+    on a wrapped model) and would otherwise stay silent: pass the same instance to every
+    fit (``tuner.search(..., callbacks=[progress])``, ``grid.fit(..., callbacks=[progress])``).
+    KerasTuner deep-copies the callbacks of each trial; a copy of this one is itself, so
+    the count goes on. Plain text on stdout: it reads the same in a terminal, a notebook
+    and a headless run.
+
+    Parameters
+    ----------
+    label
+        What a fit is called in the line, e.g. ``"trial"``.
+    total
+        Number of fits expected (shown as ``3/13``), or None when not known in advance.
+    monitor
+        Log key printed for each fit (its last value); None: ``val_accuracy`` if logged,
+        else ``accuracy``, else ``loss``.
+    """
+
+    def __init__(self, label: str = "fit", *, total: int | None = None, monitor: str | None = None):
+        super().__init__()
+        if not isinstance(label, str) or not label:
+            raise TypeError(f"label must be a non-empty str, got {label!r}")
+        if total is not None and (
+            not isinstance(total, numbers.Integral) or isinstance(total, bool) or total < 1
+        ):
+            raise ValueError(f"total must be None or a positive int, got {total!r}")
+        if monitor is not None and (not isinstance(monitor, str) or not monitor):
+            raise TypeError(
+                f"monitor must be None or a log key such as 'val_loss', got {monitor!r}"
+            )
+        self.label, self.total, self.monitor = label, total, monitor
+        self.count = 0
+        self.lines: list[str] = []
+        self._start = 0.0
+        self._epochs = 0
+        self._logs: dict = {}
+
+    def __deepcopy__(self, memo):
+        return self  # one counter across KerasTuner's per-trial copies
+
+    def on_train_begin(self, logs=None):
+        """Start timing a fit."""
+        self._start, self._epochs, self._logs = time.perf_counter(), 0, {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Remember the epoch's logs."""
+        self._epochs += 1
+        self._logs = dict(logs or {})
+
+    def on_train_end(self, logs=None):
+        """Print the fit's line."""
+        self.count += 1
+        seconds = time.perf_counter() - self._start
+        keys = [self.monitor] if self.monitor else ["val_accuracy", "accuracy", "loss"]
+        key = next((k for k in keys if k in self._logs), None)
+        number = f"{self.count}/{self.total}" if self.total else f"{self.count}"
+        value = f", {key} {float(self._logs[key]):.4f}" if key is not None else ""
+        epochs = "epoch" if self._epochs == 1 else "epochs"
+        line = f"{self.label} {number}: {self._epochs} {epochs}{value} ({seconds:.1f} s)"
+        self.lines.append(line)
+        print(line, flush=True)

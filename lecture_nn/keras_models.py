@@ -59,9 +59,14 @@ LECTURE_MODELS: dict[str, dict] = {
         "hidden": (256, 32),
         "kernel_initializer": "he_normal",
     },
+    # The lecture's bottleneck is ReLU; two ReLU units can both die in the first epoch
+    # (zero output for every image, so zero gradient: the model stays at chance), as they
+    # did after keras.utils.set_random_seed(0) (issue 12). A linear bottleneck passes a
+    # gradient for every input, so it cannot die; its 2-D codes are drawn the same way.
     "bottleneck": {
-        "description": "784-256-2-10 ReLU, He-normal: a 2-unit bottleneck loses information",
+        "description": "784-256-2-10, ReLU then a linear 2-unit bottleneck that loses information",
         "hidden": (256, 2),
+        "activation": ("relu", "linear"),
         "kernel_initializer": "he_normal",
     },
     "l2": {
@@ -137,15 +142,31 @@ def _check_dropout(rate) -> float:
     return float(rate)
 
 
-def _check_activation(activation):
+def _check_activation(activation, argument: str = "activation"):
     """Return the activation name or callable; unknown names raise listing valid ones."""
     if callable(activation):
         return activation
     if activation not in ACTIVATIONS:
         raise ValueError(
-            f"activation must be one of {ACTIVATIONS} or a callable, got {activation!r}"
+            f"{argument} must be one of {ACTIVATIONS} or a callable, got {activation!r}"
         )
     return activation
+
+
+def _check_activations(activation, n_hidden: int) -> tuple:
+    """One activation per hidden layer: a single one for all, or a sequence of n_hidden."""
+    if isinstance(activation, (str, bytes)) or callable(activation):
+        return (_check_activation(activation),) * n_hidden
+    if not isinstance(activation, Sequence):
+        raise TypeError(
+            f"activation must be a name, a callable or one per hidden layer, got {activation!r}"
+        )
+    if len(activation) != n_hidden:
+        raise ValueError(
+            f"activation must give one activation per hidden layer ({n_hidden}), "
+            f"got {len(activation)}: {activation!r}"
+        )
+    return tuple(_check_activation(a, f"activation[{i}]") for i, a in enumerate(activation))
 
 
 def _initializer(kernel_initializer, seed: int | None):
@@ -238,7 +259,9 @@ def build_dense(
     n_classes
         Output units, one probability per class (>= 2); outputs (batch, n_classes).
     activation
-        Hidden-layer activation: a name from :data:`ACTIVATIONS` or a callable.
+        Hidden-layer activation: a name from :data:`ACTIVATIONS` or a callable, for every
+        hidden layer, or a sequence of them, one per hidden layer (e.g. ``("relu",
+        "linear")``).
     kernel_initializer
         Hidden-layer weight initializer: a name from :data:`INITIALIZERS` or an
         ``Initializer``. The output layer keeps Keras's default, Glorot uniform, as in the
@@ -260,7 +283,7 @@ def build_dense(
     hidden = _check_hidden(hidden)
     n_inputs = _check_size(n_inputs, "n_inputs")
     n_classes = _check_size(n_classes, "n_classes", minimum=2)
-    activation = _check_activation(activation)
+    activations = _check_activations(activation, len(hidden))
     dropout = _check_dropout(dropout)
     regularizer_strengths = (_check_strength(l1, "l1"), _check_strength(l2, "l2"))
     if not isinstance(batch_norm, bool):
@@ -272,11 +295,11 @@ def build_dense(
     _initializer(kernel_initializer, None)  # validate once, before building anything
 
     layers = [keras.Input(shape=(n_inputs,), name="pixels")]
-    for index, units in enumerate(hidden, start=1):
+    for index, (units, layer_activation) in enumerate(zip(hidden, activations), start=1):
         layers += _hidden_block(
             units,
             index,
-            activation=activation,
+            activation=layer_activation,
             initializer=_initializer(kernel_initializer, _layer_seed(seed, index)),
             regularizer=_regularizer(*regularizer_strengths),
             dropout=dropout,

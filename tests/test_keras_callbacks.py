@@ -410,3 +410,142 @@ def test_keep_best_weights_restores_the_best_validation_epoch():
         model.fit(x, y, epochs=1, callbacks=[KeepBestWeights("val_auc")], verbose=0)
     with pytest.raises(ValueError, match="mode must be"):
         KeepBestWeights(mode="up")
+
+
+def _separable_data(seed=3):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(120, 8)).astype("float32")
+    y = (x[:, 0] + 0.5 * rng.normal(size=120) > 0).astype("int32")
+    return x, y
+
+
+@pytest.mark.parametrize("monitor", ["val_loss", "val_accuracy"])
+def test_keras_early_stopping_restores_the_best_epoch_when_it_never_stops(monitor):
+    """Keras 3's EarlyStopping with patience = epochs never stops, yet ends on the best epoch.
+
+    Notebook 07 relies on this instead of a callback of its own (on_train_end of
+    keras/src/callbacks/early_stopping.py restores whenever best weights exist).
+    """
+    keras.utils.set_random_seed(3)
+    x, y = _separable_data()
+    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.5),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    snapshots = []
+    record = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights())
+    )
+    epochs = 8
+    stop = keras.callbacks.EarlyStopping(
+        monitor=monitor, patience=epochs, restore_best_weights=True
+    )
+    # Validation labels opposite to the training rule: the better the fit, the worse the
+    # validation score, so the best epoch comes before the last one.
+    history = model.fit(
+        x[:80], y[:80], validation_data=(x[80:], 1 - y[80:]), epochs=epochs,
+        callbacks=[record, stop], verbose=0,
+    ).history  # fmt: skip
+    values = np.asarray(history[monitor])
+    best = int(np.argmin(values) if monitor == "val_loss" else np.argmax(values))
+    assert len(values) == epochs
+    assert stop.stopped_epoch == 0
+    assert best < epochs - 1  # the last epoch is not the best: restoring must change weights
+    assert not all(np.array_equal(a, b) for a, b in zip(snapshots[-1], snapshots[best]))
+    assert stop.best_epoch == best
+    for restored, expected in zip(model.get_weights(), snapshots[best]):
+        np.testing.assert_array_equal(restored, expected)
+
+
+def _inject(values, key="val_loss"):
+    """A callback that overwrites logs[key] with values[epoch] (runs before the others)."""
+
+    def on_epoch_end(epoch, logs):
+        logs[key] = values[epoch]
+
+    return keras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end)
+
+
+def _hand_early_stopping(values, patience):
+    """(epochs run, 0-based best epoch) of min-mode early stopping with min_delta 0."""
+    best, best_epoch, wait = np.inf, 0, 0
+    for epoch, value in enumerate(values):
+        wait += 1
+        if value < best:
+            best, best_epoch, wait = value, epoch, 0
+        elif wait >= patience and epoch > 0:
+            return epoch + 1, best_epoch
+    return len(values), best_epoch
+
+
+def test_smoothed_early_stopping_matches_a_hand_computed_moving_average():
+    from lecture_nn.keras_callbacks import SmoothedEarlyStopping
+
+    # A falling curve with one bump at epochs 4-5 (1-based), then overfitting from epoch 8.
+    values = [1.0, 0.8, 0.7, 0.78, 0.76, 0.62, 0.6, 0.66, 0.7, 0.75, 0.8, 0.85]
+    smoothed = [values[0]]
+    for value in values[1:]:
+        smoothed.append(0.6 * smoothed[-1] + 0.4 * value)
+    # by hand: the plain rule stops in the bump; the smoothed one only after the overfitting
+    assert _hand_early_stopping(values, 2) == (5, 2)
+    assert _hand_early_stopping(smoothed, 2) == (10, 7)
+
+    keras.utils.set_random_seed(0)
+    x, y = _separable_data()
+    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+    snapshots = []
+    record = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights())
+    )
+    for smoothing, series, expected in ((0.0, values, (5, 2)), (0.6, smoothed, (10, 7))):
+        snapshots.clear()
+        stop = SmoothedEarlyStopping(smoothing, patience=2, restore_best_weights=True)
+        history = model.fit(
+            x[:80], y[:80], validation_data=(x[80:], y[80:]), epochs=len(values),
+            callbacks=[_inject(values), record, stop], verbose=0,
+        ).history  # fmt: skip
+        assert (len(history["loss"]), stop.best_epoch) == expected
+        assert stop.raw == pytest.approx(values[: expected[0]])
+        assert stop.smoothed == pytest.approx(series[: expected[0]])
+        for restored, snapshot in zip(model.get_weights(), snapshots[expected[1]]):
+            np.testing.assert_array_equal(restored, snapshot)
+    with pytest.raises(ValueError, match="smoothing must be in"):
+        SmoothedEarlyStopping(1.0)
+    with pytest.raises(TypeError, match="smoothing must be a number"):
+        SmoothedEarlyStopping("0.5")
+
+
+def test_fit_progress_prints_one_line_per_fit_and_survives_deepcopy(capsys):
+    import copy
+
+    from lecture_nn.keras_callbacks import FitProgress
+
+    keras.utils.set_random_seed(0)
+    x, y = _separable_data()
+    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(
+        optimizer=keras.optimizers.SGD(0.1),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    progress = FitProgress("trial", total=2)
+    assert copy.deepcopy([progress])[0] is progress  # what KerasTuner does per trial
+    history = model.fit(
+        x, y, validation_split=0.25, epochs=3, callbacks=copy.deepcopy([progress]), verbose=0
+    ).history
+    model.fit(x, y, epochs=1, callbacks=[progress], verbose=0)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == progress.lines
+    assert len(printed) == 2
+    assert re.fullmatch(
+        rf"trial 1/2: 3 epochs, val_accuracy {history['val_accuracy'][-1]:.4f} \(\d+\.\d s\)",
+        printed[0],
+    )
+    assert re.fullmatch(r"trial 2/2: 1 epoch, accuracy \d\.\d{4} \(\d+\.\d s\)", printed[1])
+    with pytest.raises(ValueError, match="total must be"):
+        FitProgress(total=0)
+    with pytest.raises(TypeError, match="label must be"):
+        FitProgress("")

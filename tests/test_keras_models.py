@@ -70,6 +70,7 @@ def test_lecture_model_configurations_are_build_dense_arguments_with_a_descripti
     assert LECTURE_MODELS["batchnorm_dropout"]["dropout"] == 0.5
     assert LECTURE_MODELS["l2"]["l2"] == 0.001
     assert LECTURE_MODELS["bottleneck"]["hidden"] == (256, 2)
+    assert LECTURE_MODELS["bottleneck"]["activation"] == ("relu", "linear")
     assert LECTURE_MODELS["small"]["hidden"] == (256, 32)
 
 
@@ -190,6 +191,9 @@ def test_named_choices_are_known_to_keras():
         ({"l1": -0.001}, ValueError, "l1 must be a finite number >= 0"),
         ({"l2": float("nan")}, ValueError, "l2"),
         ({"activation": "relu2"}, ValueError, r"activation must be one of .*'relu'.*'tanh'"),
+        ({"activation": ("relu",)}, ValueError, r"one activation per hidden layer \(2\)"),
+        ({"activation": ("relu", "relu2")}, ValueError, r"activation\[1\] must be one of"),
+        ({"activation": 3}, TypeError, "activation must be a name"),
         (
             {"kernel_initializer": "he"},
             ValueError,
@@ -274,3 +278,18 @@ def test_module_is_backend_neutral():
     source = Path(keras_models.__file__).read_text()
     assert "tensorflow" not in source
     assert not re.search(r"\btf\.", source)
+
+
+def test_one_activation_per_hidden_layer_and_the_linear_bottleneck():
+    model = lecture_model("bottleneck", seed=0)
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [256, 2, 10]
+    assert [layer.get_config()["activation"] for layer in dense] == ["relu", "linear", "softmax"]
+    # A linear unit's output can be negative, unlike a ReLU's, and is never stuck at zero.
+    encoder = keras.Model(model.inputs[0], model.layers[1].output)
+    codes = keras.ops.convert_to_numpy(encoder(np.random.default_rng(0).random((200, 784))))
+    assert (codes < 0).any()
+    assert (codes > 0).any()
+    same = build_dense((8, 4), n_inputs=3, activation="tanh")
+    activations = [layer.get_config()["activation"] for layer in same.layers]
+    assert activations == ["tanh", "tanh", "softmax"]

@@ -36,6 +36,9 @@ MAX_NODES_DRAWN = 20
 #: Above this many edges, weight labels would be unreadable and are not drawn.
 _MAX_WEIGHT_LABELS = 30
 
+#: Smallest font size (points) of a weight label.
+_MIN_WEIGHT_LABEL_FONT = 8.0
+
 #: Face colour of a dropped unit, and colour of the cross over it.
 _DROPPED_FACE = "0.93"
 _DROPPED_CROSS = style.OKABE_ITO[1]
@@ -604,9 +607,23 @@ def draw_network(
             color=style.OKABE_ITO[1],
         )
 
+    if activations is not None:
+        for layer, name in enumerate(activations, start=1):
+            layer_bottom = -(slots[layer] - 1) / 2 - 0.5
+            put(
+                layer * dx,
+                layer_bottom - 0.15,
+                name,
+                fontsize=label_font,
+                va="top",
+                style="italic",
+                color="0.25",
+            )
+
     if weight_labels is None:
         weight_labels = labels and kernels is None and len(all_segments) <= _MAX_WEIGHT_LABELS
     if weight_labels:
+        wanted = []
         for link in range(n_links):
             single_output = sizes[link + 1] == 1
             n_targets = len(positions[link + 1])
@@ -620,22 +637,18 @@ def draw_network(
                     if not (source_kept and target_kept):
                         continue  # a dropped unit's edge is not drawn, nor its label
                     name = f"w_{{{i}}}" if single_output else f"w_{{{i},{j + 1}}}"
-                    # Spread one source's edge labels along the edges so that they never stack.
+                    # first choice: one source's labels spread along its edges
                     t = 0.3 + 0.4 * position / max(n_targets - 1, 1)
-                    _edge_label(put, xs, ys, xt, yt, name, t, node_font * 0.75)
-
-    if activations is not None:
-        for layer, name in enumerate(activations, start=1):
-            layer_bottom = -(slots[layer] - 1) / 2 - 0.5
-            put(
-                layer * dx,
-                layer_bottom - 0.15,
-                name,
-                fontsize=label_font,
-                va="top",
-                style="italic",
-                color="0.25",
-            )
+                    wanted.append(((xs, ys), (xt, yt), f"${name}$", t))
+        texts += _place_edge_labels(
+            ax,
+            wanted,
+            obstacles=[t for t in texts if t.get_transform() == ax.transData],
+            circles=offsets,
+            radius=radius,
+            points_per_unit=points_per_unit,
+            fontsize=max(node_font * 0.75, _MIN_WEIGHT_LABEL_FONT),
+        )
 
     n_weights, n_biases = count_parameters(sizes, use_bias=use_bias)
     if counts:
@@ -671,17 +684,100 @@ def draw_network(
     )
 
 
-def _edge_label(put, xs, ys, xt, yt, name, t, fontsize):
-    """Write a weight's name on its edge at fraction ``t`` of the way from the source node."""
-    put(
-        xs + t * (xt - xs),
-        ys + t * (yt - ys),
-        f"${name}$",
-        fontsize=fontsize,
-        bbox={
-            "boxstyle": "round,pad=0.1",
-            "facecolor": "white",
-            "edgecolor": "none",
-            "alpha": 0.85,
-        },
-    )
+_LABEL_BOX = {"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+
+
+def _text_size(text: Text, renderer) -> tuple[float, float]:
+    """Width and height in points of a text artist (its drawn extent, position aside)."""
+    extent = text.get_window_extent(renderer)
+    scale = 72.0 / text.figure.dpi
+    return extent.width * scale, extent.height * scale
+
+
+def _text_box(text: Text, size_pt, points_per_unit: float) -> np.ndarray:
+    """Box (x0, y0, x1, y1) in data units of a text placed in data coordinates."""
+    width, height = size_pt[0] / points_per_unit, size_pt[1] / points_per_unit
+    x, y = text.get_position()
+    x0 = {"left": x, "center": x - width / 2, "right": x - width}[text.get_horizontalalignment()]
+    va = text.get_verticalalignment()
+    y0 = {"bottom": y, "baseline": y, "center": y - height / 2, "center_baseline": y - height / 2}
+    y0 = y0.get(va, y - height)  # "top"
+    return np.array([x0, y0, x0 + width, y0 + height])
+
+
+def _place_edge_labels(
+    ax, wanted, *, obstacles, circles, radius, points_per_unit, fontsize
+) -> list[Text]:
+    """Write each weight's name on its edge where it overlaps no node and no other text.
+
+    ``wanted`` holds (source (x, y), target (x, y), text, preferred fraction t along the
+    edge). Every label is measured, then put at the free position along its edge (t in
+    [0.12, 0.88]) nearest its preferred one; where no position is free (a crowded network),
+    at the one with the least overlap. Positions are in data units; the diagram's aspect is
+    equal, so ``points_per_unit`` converts text sizes in points to data units.
+    """
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    renderer = RendererAgg(1, 1, ax.figure.dpi)  # measures text; draws nothing
+    fixed = [_text_box(t, _text_size(t, renderer), points_per_unit) for t in obstacles]
+    gap = 0.1 * fontsize / points_per_unit  # the white box's pad around the text
+    fractions = np.linspace(0.12, 0.88, 39)
+    labels, candidates, base_cost = [], [], []
+    for (xs, ys), (xt, yt), name, preferred in wanted:
+        label = ax.text(
+            xs, ys, name, ha="center", va="center", fontsize=fontsize, zorder=4, bbox=_LABEL_BOX
+        )
+        width_pt, height_pt = _text_size(label, renderer)
+        half_w = width_pt / points_per_unit / 2 + gap
+        half_h = height_pt / points_per_unit / 2 + gap
+        x = xs + fractions * (xt - xs)
+        y = ys + fractions * (yt - ys)
+        boxes = np.column_stack([x - half_w, y - half_h, x + half_w, y + half_h])
+        cost = np.abs(fractions - preferred)  # a small pull towards the preferred place
+        for other in fixed:
+            cost += 1e6 * _overlap_area(boxes, other)
+        for centre in circles:
+            cost += 1e6 * _circle_overlap(boxes, centre, radius)
+        labels.append(label)
+        candidates.append(boxes)
+        base_cost.append(cost)
+
+    # Greedy placement in order, then a few rounds in which every label moves to its best
+    # place given all the others, until no label overlaps another.
+    chosen: list[int] = []
+    for k in range(len(labels)):
+        cost = base_cost[k].copy()
+        for m in range(k):
+            cost += 1e6 * _overlap_area(candidates[k], candidates[m][chosen[m]])
+        chosen.append(int(np.argmin(cost)))
+    for _ in range(20):
+        moved = False
+        for k in range(len(labels)):
+            cost = base_cost[k].copy()
+            for m in range(len(labels)):
+                if m != k:
+                    cost += 1e6 * _overlap_area(candidates[k], candidates[m][chosen[m]])
+            best = int(np.argmin(cost))
+            if cost[best] < cost[chosen[k]] - 1e-12:
+                chosen[k], moved = best, True
+        if not moved:
+            break
+    for label, boxes, best in zip(labels, candidates, chosen):
+        x0, y0, x1, y1 = boxes[best]
+        label.set_position(((x0 + x1) / 2, (y0 + y1) / 2))
+    return labels
+
+
+def _overlap_area(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """Area of the intersection of each of ``boxes`` (n, 4) with ``box`` (4,)."""
+    width = np.minimum(boxes[:, 2], box[2]) - np.maximum(boxes[:, 0], box[0])
+    height = np.minimum(boxes[:, 3], box[3]) - np.maximum(boxes[:, 1], box[1])
+    return np.clip(width, 0, None) * np.clip(height, 0, None)
+
+
+def _circle_overlap(boxes: np.ndarray, centre: np.ndarray, radius: float) -> np.ndarray:
+    """How deep each box (n, 4) reaches into the circle (0 when they do not meet)."""
+    nearest_x = np.clip(centre[0], boxes[:, 0], boxes[:, 2])
+    nearest_y = np.clip(centre[1], boxes[:, 1], boxes[:, 3])
+    distance = np.hypot(nearest_x - centre[0], nearest_y - centre[1])
+    return np.clip(radius - distance, 0, None) ** 2

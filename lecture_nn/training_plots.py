@@ -127,7 +127,10 @@ class TrainingReplay:
             [0], [self.run.losses[0]], "o", color=style.OKABE_ITO[1], markersize=4
         )
         loss_ax.set_xlabel("update step")
-        loss_ax.set_ylabel(f"training loss ({self.network.loss})", fontsize="small")
+        loss_ax.set_ylabel(f"training loss ({self.network.loss})")
+        # Titles at the course's title size (11 pt on screen): the figure is wide and is
+        # often shown scaled down, so nothing in it is smaller than the tick labels.
+        diagram_ax.set_title("weights (red > 0, blue < 0)")
         loss_ax.set_xlim(0, max(self.steps, 1))
         return ReplayArtists(diagram, image, boundary_ax, loss_line, loss_marker, loss_ax)
 
@@ -148,6 +151,6 @@ class TrainingReplay:
         artists.loss_line.set_data(np.arange(step + 1), self.run.losses[: step + 1])
         artists.loss_marker.set_data([step], [self.run.losses[step]])
         accuracy = np.mean((self.network.predict(self.X)[:, -1] > 0.5) == (self.y > 0.5))
-        artists.boundary_axes.set_title(f"step {step}: accuracy {accuracy:.2f}", fontsize="small")
-        artists.loss_axes.set_title(f"loss {self.run.losses[step]:.3f}", fontsize="small")
+        artists.boundary_axes.set_title(f"step {step}: accuracy {accuracy:.2f}")
+        artists.loss_axes.set_title(f"loss {self.run.losses[step]:.3f}")
         return artists

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matplotlib.collections import EllipseCollection, LineCollection
+from matplotlib.text import Text
 
 from lecture_nn.diagrams import MAX_NODES_DRAWN, count_parameters, draw_network
 
@@ -367,3 +368,134 @@ def test_bad_dropped_is_a_clear_error(kwargs, error, message):
     with pytest.raises(error, match=message):
         draw_network(**kwargs)
     assert plt.get_fignums() == []
+
+
+# --- text layout: no overlaps, nothing off the canvas (issue 13) --------------------------
+
+
+def drawn_text_extents(fig):
+    """(text, window extent) of every non-empty text a draw of ``fig`` really renders."""
+    from unittest import mock
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    drawn = []
+    original = Text.draw
+
+    def record(text, renderer):
+        original(text, renderer)
+        if text.get_visible() and text.get_text().strip():
+            drawn.append((text, text.get_window_extent(renderer)))
+
+    canvas = FigureCanvasAgg(fig)
+    with mock.patch.object(Text, "draw", record):
+        canvas.draw()
+    return drawn
+
+
+def layout_problems(fig, texts=None):
+    """Pairs of overlapping texts and texts outside ``fig`` (all drawn texts, or ``texts``)."""
+    drawn = drawn_text_extents(fig)
+    if texts is not None:
+        drawn = [(t, e) for t, e in drawn if t in texts]
+    assert drawn, "nothing was drawn"
+    box = fig.bbox
+    problems = [
+        f"{a.get_text()!r} overlaps {b.get_text()!r}"
+        for (a, ea), (b, eb) in itertools.combinations(drawn, 2)
+        if ea.overlaps(eb)
+    ]
+    problems += [
+        f"{t.get_text()!r} leaves the figure"
+        for t, e in drawn
+        if not (e.x0 >= box.x0 and e.x1 <= box.x1 and e.y0 >= box.y0 and e.y1 <= box.y1)
+    ]
+    return problems
+
+
+def notebook_cell_namespace(notebook: str, marker: str) -> dict:
+    """Run a notebook's import cell, then its code cell containing ``marker``; the names."""
+    import json
+
+    from lecture_nn.paths import course_notebooks
+
+    path = next(p for p in course_notebooks() if p.name == notebook)
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    namespace: dict = {}
+    exec(next(s for s in sources if "use_course_style()" in s), namespace)
+    exec(next(s for s in sources if marker in s), namespace)
+    return namespace
+
+
+def test_notebook_01_two_diagrams_have_no_overlapping_text():
+    """Issue 13: the edge labels of notebook 01's 2-3-1 diagrams (labels=True) overlapped."""
+    from lecture_nn.style import course_style
+
+    with course_style("screen"):
+        namespace = notebook_cell_namespace("01_architecture.ipynb", "draw_network([2, 3, 1], left")
+        fig = namespace["fig"]
+        assert layout_problems(fig) == []
+        weight_labels = [t for t in fig.findobj(Text) if t.get_text().startswith("$w_")]
+        assert len(weight_labels) == 2 * 13  # all 9 weights and 4 biases, in both diagrams
+        assert min(t.get_fontsize() for t in weight_labels) >= 8.0
+        # every label still sits on its own edge, between its two nodes
+        drawing = draw_network([2, 3, 1], draw_bias=True, labels=True)
+        segments = drawing.edges.get_segments()
+        for text in drawing.texts:
+            name = text.get_text()
+            if not name.startswith("$w_"):
+                continue
+            x, y = text.get_position()
+            on_edge = [
+                s
+                for s in segments
+                if abs((s[1][0] - s[0][0]) * (y - s[0][1]) - (s[1][1] - s[0][1]) * (x - s[0][0]))
+                < 1e-9
+                and min(s[0][0], s[1][0]) < x < max(s[0][0], s[1][0])
+            ]
+            assert on_edge, name
+
+
+@pytest.mark.parametrize(
+    ("layer_sizes", "kwargs"),
+    [
+        (
+            [4, 1],
+            {
+                "draw_bias": True,
+                "labels": True,
+                "activation_symbols": True,
+                "output_activation": "sigmoid",
+            },
+        ),
+        ([2, 3, 1], {"labels": True}),
+        (
+            [3, 4, 3],
+            {
+                "labels": True,
+                "draw_bias": True,
+                "output_labels": True,
+                "activation_symbols": True,
+                "output_activation": "softmax",
+            },
+        ),
+        ([2, 3, 3, 1], {"labels": True, "draw_bias": True, "output_labels": True, "counts": True}),
+        (
+            [2, 4, 1],
+            {
+                "labels": True,
+                "draw_bias": True,
+                "weights": "random",
+                "weight_labels": True,
+                "activations": ["tanh", "sigmoid"],
+            },
+        ),
+        ([2, 3, 2], {"labels": True, "draw_bias": True, "dropped": [np.array([0, 1, 0], bool)]}),
+    ],
+)
+def test_labelled_diagrams_have_no_overlapping_text(layer_sizes, kwargs):
+    fig, ax = plt.subplots(figsize=(6, 4))
+    drawing = draw_network(layer_sizes, ax=ax, **kwargs)
+    assert layout_problems(fig, drawing.texts) == []

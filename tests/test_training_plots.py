@@ -59,3 +59,59 @@ def test_replay_bad_input(recorded):
     wide = Network([3, 2, 1], ["tanh", "sigmoid"])
     with pytest.raises(ValueError, match="2 inputs"):
         TrainingReplay(wide, run, points, labels)
+
+
+def drawn_texts(fig):
+    """(text, window extent) of every non-empty text that a draw of ``fig`` really renders.
+
+    Matplotlib keeps tick labels outside the view limits as artists but does not draw them.
+    """
+    from unittest import mock
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    drawn = []
+    original = Text.draw
+
+    def record(text, renderer):
+        original(text, renderer)
+        if text.get_visible() and text.get_text().strip():
+            drawn.append((text, text.get_window_extent(renderer)))
+
+    with mock.patch.object(Text, "draw", record):
+        FigureCanvasAgg(fig).draw()
+    return drawn
+
+
+def test_replay_text_is_legible_and_inside_the_figure(recorded):
+    """Issue 13: notebook 02's subplot titles were 8.3 pt ("small"); now >= 10 pt, all >= 8."""
+    from lecture_nn.style import course_style
+    from lecture_nn.widgets import interactive_figure
+
+    _, network, run, points, labels = recorded
+    replay = TrainingReplay(network, run, points, labels, resolution=30)
+    with course_style("screen"):
+        # as notebook 02 shows it
+        widget = interactive_figure(
+            replay.draw, step=(0, replay.steps, 1), figsize=(12, 4), layout=None, clear=False
+        )
+        for step in (0, replay.steps):
+            widget.update(step=step)
+            fig = widget.figure
+            drawn = drawn_texts(fig)
+            titles = [ax.title for ax in fig.axes]
+            assert [t.get_text() for t in titles] == [
+                "weights (red > 0, blue < 0)",
+                f"step {step}: accuracy {titles[1].get_text().split()[-1]}",
+                f"loss {run.losses[step]:.3f}",
+            ]
+            assert set(titles) <= {text for text, _ in drawn}
+            assert min(t.get_fontsize() for t in titles) >= 10
+            box = fig.bbox
+            for text, extent in drawn:
+                assert text.get_fontsize() >= 8, text.get_text()
+                assert box.x0 <= extent.x0, text.get_text()
+                assert extent.x1 <= box.x1, text.get_text()
+                assert box.y0 <= extent.y0, text.get_text()
+                assert extent.y1 <= box.y1, text.get_text()

@@ -10,22 +10,35 @@ The arithmetic is float32, in the order of the Keras source
 Keras optimizer uses. ``to_keras()`` returns the equivalent Keras schedule; Keras is
 imported only there. :class:`CyclicalLearningRate` (Smith 2017) has no Keras counterpart;
 its Keras twin lives in :mod:`lecture_nn.keras_schedules`.
+
+TensorFlow evaluates ``cos``, ``log`` and ``pow`` of a scalar step with the C library's
+``cosf``, ``logf`` and ``powf``; the schedules call the same functions (through ctypes,
+one value at a time), because numpy's vectorised float32 ``cos`` and ``log`` differ from
+them in the last bit for about one value in six. Where the C library cannot be loaded,
+the float64 result rounded to float32 is used instead (equal to within one unit in the
+last place).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import itertools
 import math
 import numbers
-from dataclasses import dataclass, fields
+from dataclasses import KW_ONLY, dataclass, fields
 
 import numpy as np
 
 __all__ = [
+    "CosineDecay",
+    "CosineDecayRestarts",
     "CyclicalLearningRate",
     "ExponentialDecay",
     "InverseTimeDecay",
     "PiecewiseConstantDecay",
+    "PolynomialDecay",
     "Schedule",
 ]
 
@@ -105,6 +118,55 @@ def _pow32(base, exponent) -> np.ndarray:
     with np.errstate(over="ignore", under="ignore"):
         values = [base**e for e in exponent.ravel()]
     return _flush_subnormals(np.asarray(values, dtype=np.float32).reshape(exponent.shape))
+
+
+def _power32(base, exponent) -> np.ndarray:
+    """float32 ``base ** exponent`` element by element, both arrays (broadcast) or scalars.
+
+    Like :func:`_pow32` (the C library's ``powf`` through numpy's scalar power), for an
+    array of bases; subnormal results are flushed to 0.
+    """
+    base, exponent = np.broadcast_arrays(
+        np.asarray(base, dtype=np.float32), np.asarray(exponent, dtype=np.float32)
+    )
+    with np.errstate(all="ignore"):
+        values = [b**e for b, e in zip(base.ravel(), exponent.ravel())]
+    return _flush_subnormals(np.asarray(values, dtype=np.float32).reshape(base.shape))
+
+
+@functools.cache
+def _c_float_function(name: str):
+    """The C library's float32 function ``name`` (e.g. ``"cosf"``), or None if unavailable."""
+    path = ctypes.util.find_library("m")
+    try:
+        function = getattr(ctypes.CDLL(path), name)
+    except (OSError, AttributeError, TypeError):
+        return None
+    function.restype = ctypes.c_float
+    function.argtypes = [ctypes.c_float]
+    return function
+
+
+def _unary32(name: str, values) -> np.ndarray:
+    """``cosf``/``logf`` of the C library (as TensorFlow calls it) on a float32 array.
+
+    Falls back to Python's float64 ``math`` function rounded to float32 when the C library
+    is not found. Subnormal results are flushed to 0.
+    """
+    values = np.asarray(values, dtype=np.float32)
+    function = _c_float_function(name + "f")
+    if function is None:
+        fallback = getattr(math, name)
+
+        def function(v):
+            try:
+                return fallback(v)
+            except ValueError:  # log of a number <= 0
+                return -math.inf if v == 0 else math.nan
+
+    with np.errstate(all="ignore"):
+        results = [function(float(v)) for v in values.ravel()]
+    return _flush_subnormals(np.asarray(results, dtype=np.float32).reshape(values.shape))
 
 
 def _flush_subnormals(values: np.ndarray) -> np.ndarray:
@@ -267,6 +329,197 @@ class PiecewiseConstantDecay(Schedule):
         import keras
 
         return keras.optimizers.schedules.PiecewiseConstantDecay(**self.get_config())
+
+
+@dataclass(frozen=True)
+class PolynomialDecay(Schedule):
+    """Polynomial decay from ``initial_learning_rate`` to ``end_learning_rate`` (Keras' rule).
+
+    ``(initial - end) * (1 - p) ** power + end`` with ``p = min(step, decay_steps) /
+    decay_steps``: after ``decay_steps`` updates the rate stays at ``end_learning_rate``.
+    With ``cycle=True`` the step is not clipped; instead ``decay_steps`` is multiplied by
+    ``ceil(step / decay_steps)`` (1 at step 0), so the rate jumps back up after each
+    multiple of ``decay_steps`` and then decays more slowly. ``power=1`` is a straight line.
+    """
+
+    initial_learning_rate: float
+    decay_steps: float
+    end_learning_rate: float = 0.0001
+    power: float = 1.0
+    cycle: bool = False
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(
+            self,
+            "initial_learning_rate",
+            _positive(self.initial_learning_rate, "initial_learning_rate"),
+        )
+        set_(self, "decay_steps", _positive(self.decay_steps, "decay_steps"))
+        end = _real(self.end_learning_rate, "end_learning_rate")
+        if end < 0.0:
+            raise ValueError(f"end_learning_rate must be >= 0, got {end}")
+        set_(self, "end_learning_rate", end)
+        set_(self, "power", _positive(self.power, "power"))
+        set_(self, "cycle", _boolean(self.cycle, "cycle"))
+
+    def _rates(self, steps):
+        step = steps.astype(_F32)
+        decay_steps = np.full(step.shape, _F32(self.decay_steps), dtype=_F32)
+        if self.cycle:
+            multiplier = np.where(step == _ZERO, _ONE, np.ceil(step / _F32(self.decay_steps)))
+            decay_steps = decay_steps * multiplier.astype(_F32)
+        else:
+            step = np.minimum(step, decay_steps)
+        p = step / decay_steps
+        initial = _F32(self.initial_learning_rate)
+        end = _F32(self.end_learning_rate)
+        return (initial - end) * _power32(_ONE - p, _F32(self.power)) + end
+
+    def to_keras(self):
+        """The equivalent ``keras.optimizers.schedules.PolynomialDecay``."""
+        import keras
+
+        return keras.optimizers.schedules.PolynomialDecay(**self.get_config())
+
+
+def _cosine_decayed(fraction: np.ndarray) -> np.ndarray:
+    """``cos(pi * fraction)`` in float32, with TensorFlow's float32 pi and ``cosf``."""
+    return _unary32("cos", _F32(math.pi) * fraction)
+
+
+@dataclass(frozen=True)
+class CosineDecay(Schedule):
+    """Cosine decay with optional linear warm-up (Keras' CosineDecay; Loshchilov & Hutter 2017).
+
+    Without warm-up (``warmup_target=None``) the rate falls along half a cosine from
+    ``initial_learning_rate`` to ``alpha * initial_learning_rate`` over ``decay_steps``
+    updates and stays there: ``lr0 * ((1 - alpha) * 0.5 * (1 + cos(pi * s / decay_steps))
+    + alpha)`` with ``s = min(step, decay_steps)``.
+
+    With ``warmup_target`` the rate first rises linearly from ``initial_learning_rate``
+    (which may then be 0) to ``warmup_target`` during ``warmup_steps`` updates, then decays
+    from ``warmup_target`` to ``alpha * warmup_target`` over the next ``decay_steps``.
+    ``warmup_target`` and ``warmup_steps`` are keyword-only (Keras puts ``name`` before them).
+    """
+
+    initial_learning_rate: float
+    decay_steps: float
+    alpha: float = 0.0
+    _: KW_ONLY
+    warmup_target: float | None = None
+    warmup_steps: float = 0
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        initial = _real(self.initial_learning_rate, "initial_learning_rate")
+        if self.warmup_target is None:
+            if initial <= 0.0:
+                raise ValueError(
+                    f"initial_learning_rate must be > 0 (it may be 0 only with a warmup_target), "
+                    f"got {initial}"
+                )
+            if self.warmup_steps != 0:
+                raise ValueError(
+                    f"warmup_steps={self.warmup_steps!r} needs a warmup_target (the rate to warm "
+                    f"up to); without one Keras ignores warmup_steps"
+                )
+        else:
+            if initial < 0.0:
+                raise ValueError(f"initial_learning_rate must be >= 0, got {initial}")
+            set_(self, "warmup_target", _positive(self.warmup_target, "warmup_target"))
+        set_(self, "initial_learning_rate", initial)
+        set_(self, "decay_steps", _positive(self.decay_steps, "decay_steps"))
+        set_(self, "alpha", _in_range(self.alpha, "alpha", 0.0, 1.0, high_open=False))
+        warmup_steps = _real(self.warmup_steps, "warmup_steps")
+        if warmup_steps < 0.0:
+            raise ValueError(f"warmup_steps must be >= 0, got {warmup_steps}")
+        set_(self, "warmup_steps", warmup_steps)
+
+    def _decayed(self, step, decay_from):
+        # Keras multiplies by (1 - alpha) and adds alpha as Python floats, so each is
+        # rounded to float32 once (not 1 - float32(alpha)).
+        cosine = _F32(0.5) * (_ONE + _cosine_decayed(step / _F32(self.decay_steps)))
+        decayed = _F32(1.0 - self.alpha) * cosine + _F32(self.alpha)
+        return decay_from * decayed
+
+    def _rates(self, steps):
+        step = steps.astype(_F32)
+        initial = _F32(self.initial_learning_rate)
+        decay_steps = _F32(self.decay_steps)
+        if self.warmup_target is None:
+            return self._decayed(np.minimum(step, decay_steps), initial)
+        target = _F32(self.warmup_target)
+        warmup_steps = _F32(self.warmup_steps)
+        step = np.minimum(step, decay_steps + warmup_steps)
+        warming = (target - initial) * (step / warmup_steps) + initial
+        decaying = self._decayed(step - warmup_steps, target)
+        return np.where(step < warmup_steps, warming, decaying)
+
+    def to_keras(self):
+        """The equivalent ``keras.optimizers.schedules.CosineDecay``."""
+        import keras
+
+        return keras.optimizers.schedules.CosineDecay(**self.get_config())
+
+
+@dataclass(frozen=True)
+class CosineDecayRestarts(Schedule):
+    """Cosine decay with warm restarts, SGDR (Loshchilov & Hutter 2017; Keras' rule).
+
+    The first period lasts ``first_decay_steps`` updates, during which the rate falls along
+    half a cosine from ``initial_learning_rate`` to ``alpha * initial_learning_rate``; then
+    it jumps back up (a warm restart). Period ``i`` (from 0) lasts ``first_decay_steps *
+    t_mul**i`` updates and starts from ``initial_learning_rate * m_mul**i``; the floor stays
+    ``alpha * initial_learning_rate``.
+    """
+
+    initial_learning_rate: float
+    first_decay_steps: float
+    t_mul: float = 2.0
+    m_mul: float = 1.0
+    alpha: float = 0.0
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(
+            self,
+            "initial_learning_rate",
+            _positive(self.initial_learning_rate, "initial_learning_rate"),
+        )
+        set_(self, "first_decay_steps", _positive(self.first_decay_steps, "first_decay_steps"))
+        t_mul = _real(self.t_mul, "t_mul")
+        if t_mul < 1.0:
+            raise ValueError(
+                f"t_mul must be >= 1 (with t_mul < 1 the periods add up to a finite number of "
+                f"steps, after which Keras' schedule returns nan), got {t_mul}"
+            )
+        set_(self, "t_mul", t_mul)
+        set_(self, "m_mul", _positive(self.m_mul, "m_mul"))
+        set_(self, "alpha", _in_range(self.alpha, "alpha", 0.0, 1.0, high_open=False))
+
+    def _rates(self, steps):
+        fraction = steps.astype(_F32) / _F32(self.first_decay_steps)
+        t_mul = _F32(self.t_mul)
+        if self.t_mul == 1.0:
+            restart = np.floor(fraction)
+            fraction = fraction - restart
+        else:
+            logarithm = _unary32("log", _ONE - fraction * (_ONE - t_mul))
+            restart = np.floor(logarithm / _unary32("log", t_mul))
+            t_power = _power32(t_mul, restart)
+            done = (_ONE - t_power) / (_ONE - t_mul)
+            fraction = (fraction - done) / t_power
+        m_factor = _power32(_F32(self.m_mul), restart)
+        cosine = _F32(0.5) * m_factor * (_ONE + _cosine_decayed(fraction))
+        alpha = _F32(self.alpha)
+        return _F32(self.initial_learning_rate) * ((_ONE - alpha) * cosine + alpha)
+
+    def to_keras(self):
+        """The equivalent ``keras.optimizers.schedules.CosineDecayRestarts``."""
+        import keras
+
+        return keras.optimizers.schedules.CosineDecayRestarts(**self.get_config())
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,34 @@ SCHEDULES = {
     "cyclical_triangular2": sch.CyclicalLearningRate(1e-4, 0.1, 100, mode="triangular2"),
     "cyclical_exp_range": sch.CyclicalLearningRate(1e-3, 0.05, 37, "exp_range", gamma=0.997),
     "cyclical_odd_step_size": sch.CyclicalLearningRate(0.01, 0.3, step_size=12.5),
+    "cosine": sch.CosineDecay(0.1, decay_steps=300),
+    "cosine_alpha": sch.CosineDecay(0.1, decay_steps=300, alpha=0.1),
+    "cosine_odd_decay_steps": sch.CosineDecay(0.03, decay_steps=37.5, alpha=0.3),
+    "cosine_warmup_from_zero": sch.CosineDecay(
+        0.0, 500, alpha=0.05, warmup_target=0.2, warmup_steps=100
+    ),
+    "cosine_warmup": sch.CosineDecay(0.01, 250, warmup_target=0.1, warmup_steps=33),
+    "cosine_zero_warmup_steps": sch.CosineDecay(0.01, 400, warmup_target=0.05),
+    "restarts": sch.CosineDecayRestarts(0.1, first_decay_steps=50),
+    "restarts_constant_period": sch.CosineDecayRestarts(0.1, 30, t_mul=1.0, m_mul=0.8, alpha=0.1),
+    "restarts_odd": sch.CosineDecayRestarts(0.05, 17, t_mul=1.5, m_mul=0.9, alpha=0.01),
+    "restarts_growing_peaks": sch.CosineDecayRestarts(0.01, 20.5, t_mul=3.0, m_mul=1.2),
+    "polynomial": sch.PolynomialDecay(0.1, decay_steps=300),
+    "polynomial_squared": sch.PolynomialDecay(0.1, 300, end_learning_rate=0.001, power=2.0),
+    "polynomial_rising": sch.PolynomialDecay(0.001, 200, end_learning_rate=0.1, power=0.7),
+    "polynomial_cycle": sch.PolynomialDecay(0.1, 70, end_learning_rate=0.01, power=0.5, cycle=True),
+    "polynomial_cycle_cubic": sch.PolynomialDecay(
+        0.1, 64, end_learning_rate=0.0, power=3, cycle=True
+    ),
 }
 KERAS_CLASSES = {
     sch.ExponentialDecay: keras.optimizers.schedules.ExponentialDecay,
     sch.InverseTimeDecay: keras.optimizers.schedules.InverseTimeDecay,
     sch.PiecewiseConstantDecay: keras.optimizers.schedules.PiecewiseConstantDecay,
     sch.CyclicalLearningRate: keras_schedules.CyclicalLearningRate,
+    sch.CosineDecay: keras.optimizers.schedules.CosineDecay,
+    sch.CosineDecayRestarts: keras.optimizers.schedules.CosineDecayRestarts,
+    sch.PolynomialDecay: keras.optimizers.schedules.PolynomialDecay,
 }
 
 
@@ -151,6 +173,130 @@ def test_cyclical_stays_between_its_bounds():
         assert values.max() <= np.float32(0.1)
 
 
+# --- cosine, restarts, polynomial: closed forms in float64 -----------------------------
+
+
+def cosine_reference(step, initial, decay_steps, alpha=0.0, warmup_target=None, warmup_steps=0):
+    """Keras' CosineDecay docstring formulas, in float64."""
+    if warmup_target is not None and step < warmup_steps:
+        return initial + (warmup_target - initial) * step / warmup_steps
+    start = initial if warmup_target is None else warmup_target
+    step = min(step - (0 if warmup_target is None else warmup_steps), decay_steps)
+    return start * ((1 - alpha) * 0.5 * (1 + math.cos(math.pi * step / decay_steps)) + alpha)
+
+
+def restarts_reference(step, initial, first, t_mul=2.0, m_mul=1.0, alpha=0.0):
+    """SGDR (Loshchilov & Hutter 2017, eq. 5) by walking the periods one after another."""
+    start, length, period = 0.0, float(first), 0
+    while step >= start + length:
+        start, length, period = start + length, length * t_mul, period + 1
+    fraction = (step - start) / length
+    peak = m_mul**period
+    return initial * ((1 - alpha) * 0.5 * peak * (1 + math.cos(math.pi * fraction)) + alpha)
+
+
+def polynomial_reference(step, initial, decay_steps, end=0.0001, power=1.0, cycle=False):
+    """Keras' PolynomialDecay docstring formulas, in float64."""
+    if cycle:
+        decay_steps = decay_steps * max(1, math.ceil(step / decay_steps))
+    else:
+        step = min(step, decay_steps)
+    return (initial - end) * (1 - step / decay_steps) ** power + end
+
+
+CLOSED_FORMS = {
+    "cosine": lambda s: cosine_reference(s, 0.1, 300),
+    "cosine_alpha": lambda s: cosine_reference(s, 0.1, 300, alpha=0.1),
+    "cosine_odd_decay_steps": lambda s: cosine_reference(s, 0.03, 37.5, alpha=0.3),
+    "cosine_warmup_from_zero": lambda s: cosine_reference(s, 0.0, 500, 0.05, 0.2, 100),
+    "cosine_warmup": lambda s: cosine_reference(s, 0.01, 250, 0.0, 0.1, 33),
+    "cosine_zero_warmup_steps": lambda s: cosine_reference(s, 0.01, 400, 0.0, 0.05, 0),
+    "restarts": lambda s: restarts_reference(s, 0.1, 50),
+    "restarts_constant_period": lambda s: restarts_reference(s, 0.1, 30, 1.0, 0.8, 0.1),
+    "restarts_odd": lambda s: restarts_reference(s, 0.05, 17, 1.5, 0.9, 0.01),
+    "restarts_growing_peaks": lambda s: restarts_reference(s, 0.01, 20.5, 3.0, 1.2),
+    "polynomial": lambda s: polynomial_reference(s, 0.1, 300),
+    "polynomial_squared": lambda s: polynomial_reference(s, 0.1, 300, 0.001, 2.0),
+    "polynomial_rising": lambda s: polynomial_reference(s, 0.001, 200, 0.1, 0.7),
+    "polynomial_cycle": lambda s: polynomial_reference(s, 0.1, 70, 0.01, 0.5, cycle=True),
+    "polynomial_cycle_cubic": lambda s: polynomial_reference(s, 0.1, 64, 0.0, 3, cycle=True),
+}
+
+
+@pytest.mark.parametrize("name", CLOSED_FORMS)
+def test_cosine_restarts_polynomial_follow_their_closed_forms(name):
+    schedule, reference = SCHEDULES[name], CLOSED_FORMS[name]
+    ours = schedule(STEPS).astype(np.float64)
+    expected = np.array([reference(int(s)) for s in STEPS])
+    # float32 arithmetic: a few units of 1e-7 relative to the largest rate.
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=2e-6 * expected.max())
+
+
+def test_cosine_landmarks():
+    schedule = sch.CosineDecay(0.1, decay_steps=300, alpha=0.1)
+    assert schedule(0) == pytest.approx(0.1, rel=1e-7)
+    assert schedule(150) == pytest.approx(0.1 * (1 + 0.1) / 2, rel=1e-6)
+    assert schedule(300) == pytest.approx(0.1 * 0.1, rel=1e-6)
+    assert schedule(10_000) == schedule(300)  # stays at the floor
+    warm = sch.CosineDecay(0.0, 500, alpha=0.05, warmup_target=0.2, warmup_steps=100)
+    assert warm(0) == 0.0
+    assert warm(50) == pytest.approx(0.1, rel=1e-6)
+    assert warm(100) == pytest.approx(0.2, rel=1e-7)  # the peak, where the decay starts
+    assert warm(350) == pytest.approx(0.2 * (1 + 0.05) / 2, rel=1e-6)
+    assert warm(600) == pytest.approx(0.2 * 0.05, rel=1e-6)
+    assert warm(10_000) == warm(600)
+    # warmup_steps=0 with a target: Keras decays from the target from step 0 on.
+    assert sch.CosineDecay(0.01, 400, warmup_target=0.05)(0) == pytest.approx(0.05, rel=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("t_mul", "m_mul", "starts"),
+    [
+        (2.0, 0.5, [0, 50, 150, 350, 750]),
+        (1.0, 0.8, [0, 50, 100, 150, 200]),
+        (3.0, 1.0, [0, 50, 200, 650]),
+    ],
+)
+def test_restarts_jump_back_up_at_each_period_start(t_mul, m_mul, starts):
+    schedule = sch.CosineDecayRestarts(0.1, first_decay_steps=50, t_mul=t_mul, m_mul=m_mul)
+    for period, start in enumerate(starts):
+        assert schedule(start) == pytest.approx(0.1 * m_mul**period, rel=1e-6), start
+        if period:
+            # The step before a restart is the end of the previous period: nearly 0.
+            assert schedule(start - 1) < 0.01 * schedule(start)
+            length = start - starts[period - 1]
+            middle = starts[period - 1] + length / 2
+            if middle == int(middle):
+                expected = 0.1 * m_mul ** (period - 1) / 2
+                assert schedule(int(middle)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_polynomial_landmarks():
+    schedule = sch.PolynomialDecay(0.1, 100, end_learning_rate=0.01, power=2.0)
+    assert schedule(0) == pytest.approx(0.1, rel=1e-7)
+    assert schedule(50) == pytest.approx(0.01 + 0.09 * 0.25, rel=1e-6)
+    assert schedule(100) == pytest.approx(0.01, rel=1e-6)
+    assert schedule(5000) == schedule(100)
+    cycling = sch.PolynomialDecay(0.1, 100, end_learning_rate=0.01, power=2.0, cycle=True)
+    assert cycling(0) == pytest.approx(0.1, rel=1e-7)
+    assert cycling(100) == pytest.approx(0.01, rel=1e-6)  # the end of the first cycle
+    # Just after it the horizon doubles to 200 steps: (1 - 101/200)**2 of the way.
+    assert cycling(101) == pytest.approx(0.01 + 0.09 * (99 / 200) ** 2, rel=1e-6)
+    assert cycling(200) == pytest.approx(0.01, rel=1e-6)
+    assert cycling(250) == pytest.approx(0.01 + 0.09 * (50 / 300) ** 2, rel=1e-6)
+
+
+@pytest.mark.parametrize("name", [n for n in SCHEDULES if n.startswith(("cosine", "restarts"))])
+def test_without_the_c_library_cos_and_log_stay_within_float32_round_off(name, monkeypatch):
+    schedule = SCHEDULES[name]
+    with_c_library = schedule(STEPS)
+    monkeypatch.setattr(sch, "_c_float_function", lambda name: None)
+    fallback = schedule(STEPS)
+    np.testing.assert_allclose(
+        fallback, with_c_library, rtol=1e-6, atol=1e-6 * with_c_library.max()
+    )
+
+
 def test_subnormal_rates_flush_to_zero_like_tensorflow():
     schedule = sch.ExponentialDecay(0.1, 1, 0.5)
     assert schedule(140) == 0.0
@@ -252,6 +398,31 @@ def test_model_with_cyclical_schedule_survives_save_and_load(tmp_path):
         (lambda: sch.CyclicalLearningRate(0.01, 0.1, 10, gamma=0.0), ValueError, "gamma"),
         (lambda: sch.CyclicalLearningRate(0.01, 0.1, 10, gamma=1.5), ValueError, "gamma"),
         (lambda: keras_schedules.CyclicalLearningRate(0.01, 0.1, -3), ValueError, "step_size"),
+        (lambda: sch.CosineDecay(0.0, 100), ValueError, "initial_learning_rate"),
+        (lambda: sch.CosineDecay(0.1, 0), ValueError, "decay_steps"),
+        (lambda: sch.CosineDecay(0.1, 100, alpha=1.5), ValueError, "alpha"),
+        (lambda: sch.CosineDecay(0.1, 100, alpha=-0.1), ValueError, "alpha"),
+        (lambda: sch.CosineDecay(0.1, 100, alpha="0"), TypeError, "alpha"),
+        (lambda: sch.CosineDecay(0.1, 100, warmup_steps=10), ValueError, "warmup_target"),
+        (lambda: sch.CosineDecay(0.1, 100, warmup_target=0.0), ValueError, "warmup_target"),
+        (lambda: sch.CosineDecay(-0.1, 100, warmup_target=0.2), ValueError, "initial_learning"),
+        (
+            lambda: sch.CosineDecay(0.0, 100, warmup_target=0.2, warmup_steps=-1),
+            ValueError,
+            "warmup_steps",
+        ),
+        (lambda: sch.CosineDecay(0.1, 100, 0.0, 0.2), TypeError, "positional"),
+        (lambda: sch.CosineDecayRestarts(0.0, 10), ValueError, "initial_learning_rate"),
+        (lambda: sch.CosineDecayRestarts(0.1, -10), ValueError, "first_decay_steps"),
+        (lambda: sch.CosineDecayRestarts(0.1, 10, t_mul=0.5), ValueError, "t_mul"),
+        (lambda: sch.CosineDecayRestarts(0.1, 10, m_mul=0.0), ValueError, "m_mul"),
+        (lambda: sch.CosineDecayRestarts(0.1, 10, alpha=2.0), ValueError, "alpha"),
+        (lambda: sch.CosineDecayRestarts(0.1, 10, t_mul=math.inf), ValueError, "t_mul"),
+        (lambda: sch.PolynomialDecay(0.0, 10), ValueError, "initial_learning_rate"),
+        (lambda: sch.PolynomialDecay(0.1, 0), ValueError, "decay_steps"),
+        (lambda: sch.PolynomialDecay(0.1, 10, end_learning_rate=-0.1), ValueError, "end_learn"),
+        (lambda: sch.PolynomialDecay(0.1, 10, power=0.0), ValueError, "power"),
+        (lambda: sch.PolynomialDecay(0.1, 10, cycle=1), TypeError, "cycle"),
     ],
 )
 def test_bad_schedule_arguments(factory, error, match):

@@ -5,8 +5,11 @@
 and returns the path. The simulator computes in float32, operation by operation in the
 order of the Keras source (``keras/src/optimizers/*.py``), and feeds it the analytic
 gradient of the surface (evaluated in float64 at the current float32 point, rounded to
-float32), so a path agrees with a real Keras optimizer to float32 round-off
-(``tests/test_optimizers_vs_keras.py`` checks every rule against Keras).
+float32). Like TensorFlow's CPU kernels it flushes float32 subnormals (0 < |v| < 2**-126,
+about 1.2e-38) to zero, in every operation's inputs and result. So a path agrees with a
+real Keras optimizer (TensorFlow backend, CPU) to float32 round-off, in practice bit for
+bit, even where it comes within 1e-37 of zero (``tests/test_optimizers_vs_keras.py`` and
+``tests/test_optimizers_subnormals.py`` check every rule against Keras).
 
 Where Keras departs from the textbook formula, the update rule below says so.
 
@@ -28,6 +31,7 @@ from lecture_nn.schedules import (
     ExponentialDecay,
     Schedule,
     _boolean,
+    _flush_subnormals,
     _in_range,
     _positive,
     _pow32,
@@ -253,13 +257,50 @@ class OptimizerPath:
 # --- the update rules ------------------------------------------------------------------
 #
 # Each factory takes the options and the per-step learning rates (a list of np.float32,
-# lrs[i] = schedule(i)), and returns ``update(i, point, gradient) -> new point`` plus a
-# dict of lists that ``update`` appends to (recorded state). Point, gradient and state are
-# float32 arrays of shape (2,). Python floats that Keras combines in Python before they
-# meet a tensor (``1 - self.beta_1``) are rounded to float32 once, as Keras does.
+# lrs[i] = schedule(i)), and returns ``(update, state)``: the initial optimizer state, a
+# dict of float32 arrays of shape (2,) (Keras' optimizer variables), and the pure function
+# ``update(i, point, gradient, state) -> (new point, new state)`` for update i (0-based).
+# ``update`` never changes its arguments, so the simulator can redo a step with
+# flush-to-zero arithmetic (see ``_FlushToZero``). Python floats that Keras combines in
+# Python before they meet a tensor (``1 - self.beta_1``) are rounded to float32 once, as
+# Keras does.
 
 _F32 = np.float32
 _ONE = _F32(1.0)
+_TINY = float(np.finfo(np.float32).tiny)  # smallest normal float32, 2**-126 ~ 1.2e-38
+
+
+def _f32(value) -> np.ndarray:
+    """``value`` (number or array) in float32, subnormals read as 0 (as TF's kernels do)."""
+    return _flush_subnormals(np.asarray(value, dtype=_F32))
+
+
+class _FlushToZero(np.ndarray):
+    """A float32 array whose arithmetic flushes subnormals to zero, as TensorFlow's does.
+
+    TensorFlow runs its CPU kernels with the processor's flush-to-zero and
+    denormals-are-zero modes on: every operation reads a subnormal input
+    (|v| < 2**-126 ~ 1.2e-38) as 0 and writes a subnormal result as 0. numpy keeps
+    subnormals. Every numpy ufunc (``+``, ``*``, ``np.sqrt``, ``np.maximum``...) applied
+    to this array does the same as TensorFlow: it flushes its inputs, computes, and
+    flushes the result. It is slow (a Python call per operation); the simulator uses it
+    only for the rare steps that meet a subnormal.
+    """
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__" or kwargs:  # the rules use plain calls only
+            return NotImplemented
+        arguments = [_flush_subnormals(np.asarray(value)) for value in inputs]
+        return _flush_subnormals(ufunc(*arguments)).view(_FlushToZero)
+
+
+def _has_subnormal(*arrays) -> bool:
+    """True if any value of the float32 arrays is subnormal (0 < |v| < 2**-126)."""
+    for array in arrays:
+        for value in array.tolist():
+            if -_TINY < value < _TINY and value != 0.0:
+                return True
+    return False
 
 
 def _sgd(options, lrs):
@@ -273,25 +314,21 @@ def _sgd(options, lrs):
     momentum = options["momentum"]
     if momentum == 0:  # Keras then ignores `nesterov` and keeps no momentum buffer
 
-        def plain(i, point, gradient):
-            return point - gradient * lrs[i]
+        def plain(i, point, gradient, state):
+            return point - gradient * lrs[i], state
 
         return plain, {}
-    mu = _F32(momentum)
+    mu = _f32(momentum)
     nesterov = options["nesterov"]
-    velocity = np.zeros(2, _F32)
-    history = []
 
-    def update(i, point, gradient):
-        nonlocal velocity
+    def update(i, point, gradient, state):
         lr = lrs[i]
-        velocity = velocity * mu - gradient * lr
-        history.append(velocity)
+        velocity = state["velocity"] * mu - gradient * lr
         if nesterov:
-            return point + (velocity * mu - gradient * lr)
-        return point + velocity
+            return point + (velocity * mu - gradient * lr), {"velocity": velocity}
+        return point + velocity, {"velocity": velocity}
 
-    return update, {"velocity": history}
+    return update, {"velocity": np.zeros(2, _F32)}
 
 
 def _adagrad(options, lrs):
@@ -300,15 +337,15 @@ def _adagrad(options, lrs):
     Textbook Adagrad (Duchi et al. 2011) divides by sqrt(G) + eps with G starting at 0;
     Keras divides by sqrt(G + eps) and starts G at ``initial_accumulator_value`` (0.1).
     """
-    accumulator = np.full(2, options["initial_accumulator_value"], _F32)
-    eps = _F32(options["epsilon"])
+    eps = _f32(options["epsilon"])
 
-    def update(i, point, gradient):
-        nonlocal accumulator
-        accumulator = accumulator + gradient * gradient
-        return point - (lrs[i] * gradient) / np.sqrt(accumulator + eps)
+    def update(i, point, gradient, state):
+        accumulator = state["accumulator"] + gradient * gradient
+        new = point - (lrs[i] * gradient) / np.sqrt(accumulator + eps)
+        return new, {"accumulator": accumulator}
 
-    return update, {}
+    start = np.full(2, _f32(options["initial_accumulator_value"]), _F32)
+    return update, {"accumulator": start}
 
 
 def _rmsprop(options, lrs):
@@ -320,31 +357,31 @@ def _rmsprop(options, lrs):
     momentum, not heavy-ball on the gradient). The squared-gradient average starts at 0
     with no bias correction, so the first step is about sqrt(1 / (1 - rho)) * lr.
     """
-    rho = _F32(options["rho"])
-    one_minus_rho = _F32(1.0 - options["rho"])
-    eps = _F32(options["epsilon"])
+    rho = _f32(options["rho"])
+    one_minus_rho = _f32(1.0 - options["rho"])
+    eps = _f32(options["epsilon"])
     centered = options["centered"]
     use_momentum = options["momentum"] > 0
-    mu = _F32(options["momentum"])
-    mean_square = np.zeros(2, _F32)
-    mean = np.zeros(2, _F32)
-    buffer = np.zeros(2, _F32)
+    mu = _f32(options["momentum"])
 
-    def update(i, point, gradient):
-        nonlocal mean_square, mean, buffer
-        mean_square = rho * mean_square + one_minus_rho * (gradient * gradient)
+    def update(i, point, gradient, state):
+        mean_square = rho * state["mean_square"] + one_minus_rho * (gradient * gradient)
+        mean, buffer = state["mean"], state["buffer"]
         if centered:
             mean = rho * mean + one_minus_rho * gradient
             denominator = mean_square - mean * mean + eps
         else:
             denominator = mean_square + eps
         increment = (lrs[i] * gradient) / np.sqrt(denominator)
+        new_state = {"mean_square": mean_square, "mean": mean, "buffer": buffer}
         if use_momentum:
             buffer = mu * buffer + increment
-            return point - buffer
-        return point - increment
+            new_state["buffer"] = buffer
+            return point - buffer, new_state
+        return point - increment, new_state
 
-    return update, {}
+    zeros = np.zeros(2, _F32)
+    return update, {"mean_square": zeros, "mean": zeros, "buffer": zeros}
 
 
 def _adam(options, lrs):
@@ -363,26 +400,26 @@ def _adam(options, lrs):
     (base_optimizer.py), applied before the Adam step; Adam(weight_decay=...) is the same.
     """
     beta_1, beta_2 = options["beta_1"], options["beta_2"]
-    c1, c2 = _F32(1.0 - beta_1), _F32(1.0 - beta_2)
-    eps = _F32(options["epsilon"])
+    c1, c2 = _f32(1.0 - beta_1), _f32(1.0 - beta_2)
+    eps = _f32(options["epsilon"])
     amsgrad = options["amsgrad"]
     t = np.arange(1, len(lrs) + 1, dtype=_F32)
-    alpha = np.asarray(lrs, _F32) * np.sqrt(_ONE - _pow32(beta_2, t)) / (_ONE - _pow32(beta_1, t))
-    alpha = list(alpha)
-    m = np.zeros(2, _F32)
-    v = np.zeros(2, _F32)
-    v_max = np.zeros(2, _F32)
+    root = _f32(np.sqrt(_f32(_ONE - _pow32(beta_2, t))))
+    alpha = list(_f32(_f32(np.asarray(lrs, _F32) * root) / _f32(_ONE - _pow32(beta_1, t))))
 
-    def update(i, point, gradient):
-        nonlocal m, v, v_max
+    def update(i, point, gradient, state):
+        m, v, v_max = state["m"], state["v"], state["v_max"]
         m = m + (gradient - m) * c1
         v = v + (gradient * gradient - v) * c2
         if amsgrad:
             v_max = np.maximum(v_max, v)
-            return point - (m * alpha[i]) / (np.sqrt(v_max) + eps)
-        return point - (m * alpha[i]) / (np.sqrt(v) + eps)
+            new = point - (m * alpha[i]) / (np.sqrt(v_max) + eps)
+        else:
+            new = point - (m * alpha[i]) / (np.sqrt(v) + eps)
+        return new, {"m": m, "v": v, "v_max": v_max}
 
-    return update, {}
+    zeros = np.zeros(2, _F32)
+    return update, {"m": zeros, "v": zeros, "v_max": zeros}
 
 
 def _adamax(options, lrs):
@@ -392,21 +429,19 @@ def _adamax(options, lrs):
     magnitude, not of the loss), w -= lr / (1 - beta_1^t) * m / u. Keras adds eps to u:
     w -= lr m / ((1 - beta_1^t)(u + eps)).
     """
-    c1 = _F32(1.0 - options["beta_1"])
-    beta_2 = _F32(options["beta_2"])
-    eps = _F32(options["epsilon"])
+    c1 = _f32(1.0 - options["beta_1"])
+    beta_2 = _f32(options["beta_2"])
+    eps = _f32(options["epsilon"])
     t = np.arange(1, len(lrs) + 1, dtype=_F32)
-    correction = list(_ONE - _pow32(options["beta_1"], t))
-    m = np.zeros(2, _F32)
-    u = np.zeros(2, _F32)
+    correction = list(_f32(_ONE - _pow32(options["beta_1"], t)))
 
-    def update(i, point, gradient):
-        nonlocal m, u
-        m = m + (gradient - m) * c1
-        u = np.maximum(beta_2 * u, np.abs(gradient))
-        return point - (lrs[i] * m) / (correction[i] * (u + eps))
+    def update(i, point, gradient, state):
+        m = state["m"] + (gradient - state["m"]) * c1
+        u = np.maximum(beta_2 * state["u"], np.abs(gradient))
+        return point - (lrs[i] * m) / (correction[i] * (u + eps)), {"m": m, "u": u}
 
-    return update, {}
+    zeros = np.zeros(2, _F32)
+    return update, {"m": zeros, "u": zeros}
 
 
 def _nadam(options, lrs):
@@ -417,41 +452,40 @@ def _nadam(options, lrs):
     within a few dozen steps. With the running product P_t = mu_1 ... mu_t:
     m_hat = mu_{t+1} m / (1 - P_{t+1}) + (1 - mu_t) g / (1 - P_t), v_hat = v / (1 - beta_2^t),
     w -= lr m_hat / (sqrt(v_hat) + eps). Keras updates P once per step, before the update,
-    as (P * beta_1) * (1 - 0.5 * 0.96^t).
+    as (P * beta_1) * (1 - 0.5 * 0.96^t); P reaches float32's subnormal range within a few
+    hundred steps for small beta_1 and is then flushed to 0, as in TensorFlow.
     """
-    beta_1 = _F32(options["beta_1"])
+    beta_1 = _f32(options["beta_1"])
     # Unlike adam.py, nadam.py casts beta_1 and beta_2 to float32 *before* computing
     # 1 - beta, so 1 - beta_1 is 0.10000002 in float32, not float32(0.1).
-    c1, c2 = _ONE - beta_1, _ONE - _F32(options["beta_2"])
-    eps = _F32(options["epsilon"])
+    c1, c2 = _f32(_ONE - beta_1), _f32(_ONE - _f32(options["beta_2"]))
+    eps = _f32(options["epsilon"])
     n = len(lrs)
     t = np.arange(1, n + 2, dtype=_F32)  # t = 1 .. n + 1 (u_{t+1} is needed)
-    decay = _ONE - _F32(0.5) * _pow32(0.96, t)
-    mu = beta_1 * decay  # mu[i] = mu_{i+1}
+    decay = _f32(_ONE - _f32(_F32(0.5) * _pow32(0.96, t)))
+    mu = _f32(beta_1 * decay)  # mu[i] = mu_{i+1}
     products = np.empty(n, _F32)
     product = _ONE
     for i in range(n):
-        product = (product * beta_1) * decay[i]
+        product = _f32(_f32(product * beta_1) * decay[i])
         products[i] = product
     mu_next = list(mu[1:])
-    one_minus_mu = list(_ONE - mu[:-1])
-    one_minus_product = list(_ONE - products)
-    one_minus_product_next = list(_ONE - products * mu[1:])
-    one_minus_beta_2_power = list(_ONE - _pow32(options["beta_2"], t[:-1]))
-    m = np.zeros(2, _F32)
-    v = np.zeros(2, _F32)
+    one_minus_mu = list(_f32(_ONE - mu[:-1]))
+    one_minus_product = list(_f32(_ONE - products))
+    one_minus_product_next = list(_f32(_ONE - _f32(products * mu[1:])))
+    one_minus_beta_2_power = list(_f32(_ONE - _pow32(options["beta_2"], t[:-1])))
 
-    def update(i, point, gradient):
-        nonlocal m, v
-        m = m + (gradient - m) * c1
-        v = v + (gradient * gradient - v) * c2
+    def update(i, point, gradient, state):
+        m = state["m"] + (gradient - state["m"]) * c1
+        v = state["v"] + (gradient * gradient - state["v"]) * c2
         m_hat = (mu_next[i] * m) / one_minus_product_next[i] + (
             one_minus_mu[i] * gradient
         ) / one_minus_product[i]
         v_hat = v / one_minus_beta_2_power[i]
-        return point - (m_hat * lrs[i]) / (np.sqrt(v_hat) + eps)
+        return point - (m_hat * lrs[i]) / (np.sqrt(v_hat) + eps), {"m": m, "v": v}
 
-    return update, {}
+    zeros = np.zeros(2, _F32)
+    return update, {"m": zeros, "v": zeros}
 
 
 _RULES = {
@@ -464,6 +498,9 @@ _RULES = {
     "adamw": _adam,
 }
 
+# Optimizer state that OptimizerPath.details records after each update.
+_RECORDED_STATE = ("velocity",)
+
 
 # --- the simulator ---------------------------------------------------------------------
 
@@ -472,7 +509,7 @@ def _learning_rates(learning_rate, steps: int) -> np.ndarray:
     """float32 learning rate of each update, shape (steps,)."""
     if isinstance(learning_rate, Schedule):
         return learning_rate(np.arange(steps))
-    return np.full(steps, learning_rate, dtype=_F32)
+    return np.full(steps, _f32(learning_rate), dtype=_F32)
 
 
 def _check_start(start, surface: Surface) -> np.ndarray:
@@ -507,7 +544,10 @@ def simulate(
     float64, rounded to float32), applies Keras' weight decay if configured
     (w -= w * weight_decay * lr, before the update, as the Keras base optimizer does) and
     then the optimizer's update rule, with the learning rate ``schedule(i)`` for update i
-    (0-based, as Keras' ``optimizer.iterations``).
+    (0-based, as Keras' ``optimizer.iterations``). A step that meets a float32 subnormal
+    (an input or result, or a numpy underflow on the way) is computed again with every
+    operation flushing subnormals to zero, as TensorFlow does; the other steps have
+    none to flush and run at numpy speed.
 
     Args:
         config: From :func:`make_optimizer` (or an entry of ``ZOO``).
@@ -540,9 +580,15 @@ def simulate(
 
     rates = _learning_rates(config.learning_rate, steps)
     lrs = list(rates)
-    update, records = _RULES[config.kind](config.options, lrs)
+    update, state = _RULES[config.kind](config.options, lrs)
     weight_decay = config.options.get("weight_decay")
-    decay = None if not weight_decay else _F32(weight_decay)
+    decay = None if not weight_decay else _f32(weight_decay)
+
+    def full_update(i, point, gradient, state):
+        if decay is not None:  # keras/src/optimizers/base_optimizer.py _apply_weight_decay
+            point = point - point * decay * lrs[i]
+        return update(i, point, gradient, state)
+
     gradient_fn = surface.gradient
     if stop_outside_window:
         x_min, x_max, y_min, y_max = surface.window
@@ -551,15 +597,30 @@ def simulate(
 
     points = [point]
     gradients = []
+    records = {key: [] for key in _RECORDED_STATE if key in state}
     diverged = False
-    with np.errstate(all="ignore"):  # overflow means divergence; it is detected below
+    # Overflow means divergence (detected below); an underflow means that a subnormal
+    # may have occurred, and the step is redone the way TensorFlow computes it.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="raise"):
         for i in range(steps):
             x, y = point.tolist()
             gradient = np.array(gradient_fn(x, y), dtype=_F32)
-            new = point
-            if decay is not None:  # keras/src/optimizers/base_optimizer.py _apply_weight_decay
-                new = new - new * decay * lrs[i]
-            new = update(i, new, gradient)
+            try:
+                if _has_subnormal(point, gradient):
+                    raise FloatingPointError
+                new, new_state = full_update(i, point, gradient, state)
+                if _has_subnormal(new, *new_state.values()):
+                    raise FloatingPointError
+            except FloatingPointError:  # the slow, exact way: every operation flushes
+                with np.errstate(under="ignore"):
+                    new, new_state = full_update(
+                        i,
+                        point.view(_FlushToZero),
+                        gradient.view(_FlushToZero),
+                        {key: value.view(_FlushToZero) for key, value in state.items()},
+                    )
+                new = np.asarray(new)
+                new_state = {key: np.asarray(value) for key, value in new_state.items()}
             x, y = new.tolist()
             # NaN fails every comparison, so this also catches nan and inf.
             if not (x_min <= x <= x_max and y_min <= y <= y_max and abs(x) + abs(y) < math.inf):
@@ -567,14 +628,17 @@ def simulate(
                 break
             points.append(new)
             gradients.append(gradient)
-            point = new
-        n = len(gradients)
-        path_points = np.array(points, dtype=_F32)
+            for key, values in records.items():
+                values.append(new_state[key])
+            point, state = new, new_state
+    n = len(gradients)
+    path_points = np.array(points, dtype=_F32)
+    with np.errstate(all="ignore"):  # far outside the window the loss may overflow
         losses = np.asarray(surface.function(*path_points.astype(np.float64).T), dtype=np.float64)
-        finite = np.isfinite(losses)
-        if not finite.all():  # only possible far outside the window; the start is finite
-            n = int(np.argmin(finite)) - 1
-            path_points, losses, diverged = path_points[: n + 1], losses[: n + 1], True
+    finite = np.isfinite(losses)
+    if not finite.all():  # only possible far outside the window; the start is finite
+        n = int(np.argmin(finite)) - 1
+        path_points, losses, diverged = path_points[: n + 1], losses[: n + 1], True
 
     details = {"gradient": np.array(gradients[:n], dtype=_F32).reshape(n, 2)}
     for key, values in records.items():

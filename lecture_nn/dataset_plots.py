@@ -1,4 +1,4 @@
-"""Grids of example images with their class names (Fashion-MNIST and similar data sets)."""
+"""Grids of example images with their class names, and what a confusion matrix says about them."""
 
 from __future__ import annotations
 
@@ -108,3 +108,76 @@ def plot_examples_per_class(
     for row, name in zip(axes[:, 0], class_names):
         row.text(-0.1, 0.5, name, transform=row.transAxes, ha="right", va="center")
     return ExampleGrid(axes, indices)
+
+
+@dataclass
+class ConfusionFacts:
+    """What a confusion matrix says about the classes: recall per class and main confusions.
+
+    ``matrix`` (k, k) counts true classes (rows) against predicted ones (columns);
+    ``recall`` (k,) is the share of each true class predicted right (NaN for an absent class).
+    """
+
+    matrix: np.ndarray
+    class_names: tuple[str, ...]
+
+    @property
+    def recall(self) -> np.ndarray:
+        """Diagonal over row sums: per true class, the share predicted right."""
+        totals = self.matrix.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(totals > 0, np.diag(self.matrix) / np.maximum(totals, 1), np.nan)
+
+    def ranked(self) -> np.ndarray:
+        """Class indices from the lowest recall to the highest (ties: lower index first)."""
+        recall = np.nan_to_num(self.recall, nan=np.inf)
+        return np.argsort(recall, kind="stable")
+
+    @property
+    def hardest(self) -> int:
+        """Index of the class with the lowest recall."""
+        return int(self.ranked()[0])
+
+    def easiest(self, count: int = 3) -> list[int]:
+        """Indices of the ``count`` classes with the highest recall, best first."""
+        recall = np.nan_to_num(self.recall, nan=-np.inf)
+        return [int(k) for k in np.argsort(-recall, kind="stable")[:count]]
+
+    def mistaken_for(self, label: int, count: int = 3) -> list[int]:
+        """The ``count`` classes most often predicted for true class ``label`` (not itself)."""
+        row = self.matrix[label].astype(float)
+        row[label] = -1
+        order = np.argsort(-row, kind="stable")
+        return [int(k) for k in order[:count] if row[k] > 0]
+
+    def describe(self, count: int = 3) -> str:
+        """Two lines: the hardest class and what it is taken for; the easiest classes."""
+        names, recall, hard = self.class_names, self.recall, self.hardest
+        confusions = ", ".join(
+            f"{names[k]} ({self.matrix[hard, k]})" for k in self.mistaken_for(hard, count)
+        )
+        easy = ", ".join(f"{names[k]} ({recall[k]:.0%})" for k in self.easiest(count))
+        return (
+            f"hardest class: {names[hard]}, {recall[hard]:.0%} right; most often taken for "
+            f"{confusions or 'nothing'}\n"
+            f"easiest classes: {easy}"
+        )
+
+
+def confusion_facts(y_true, y_pred, class_names: Sequence[str]) -> ConfusionFacts:
+    """Count the confusion matrix of integer labels ``y_true`` and predictions ``y_pred`` (n,)."""
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    k = len(class_names)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(
+            f"y_true and y_pred must be 1-D arrays of the same length, got {y_true.shape} "
+            f"and {y_pred.shape}"
+        )
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.dtype.kind not in "iu":
+            raise TypeError(f"{name} must hold integer class numbers, got dtype {labels.dtype}")
+        if len(labels) and (labels.min() < 0 or labels.max() >= k):
+            raise ValueError(f"{name} must lie in 0..{k - 1} to name their classes")
+    matrix = np.bincount(y_true * k + y_pred, minlength=k * k).reshape(k, k)
+    return ConfusionFacts(matrix, tuple(class_names))

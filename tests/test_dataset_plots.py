@@ -63,3 +63,57 @@ def test_one_row_per_class(toy):
 def test_bad_input(toy, call, message):
     with pytest.raises(ValueError, match=message):
         call(*toy)
+
+
+# --- confusion facts -------------------------------------------------------------------------
+
+FOUR = ("a", "b", "c", "d")
+
+
+def _labels(seed=0, n=300):
+    rng = np.random.default_rng(seed)
+    y_true = rng.integers(0, 4, size=n)
+    y_pred = np.where(rng.uniform(size=n) < 0.6, y_true, rng.integers(0, 4, size=n))
+    return y_true, y_pred
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_confusion_facts_match_scikit_learn(seed):
+    from sklearn.metrics import confusion_matrix, recall_score
+
+    from lecture_nn.dataset_plots import confusion_facts
+
+    y_true, y_pred = _labels(seed)
+    facts = confusion_facts(y_true, y_pred, FOUR)
+    np.testing.assert_array_equal(facts.matrix, confusion_matrix(y_true, y_pred, labels=range(4)))
+    np.testing.assert_allclose(facts.recall, recall_score(y_true, y_pred, average=None))
+    assert facts.hardest == int(np.argmin(facts.recall))
+    assert facts.easiest(2) == [int(k) for k in np.argsort(-facts.recall)[:2]]
+
+
+def test_confusion_facts_by_hand():
+    from lecture_nn.dataset_plots import confusion_facts
+
+    # class 0: 3 of 5 right, taken for 2 twice; class 1: 4 of 4; class 2: 1 of 3 (twice 0)
+    y_true = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 3])
+    y_pred = np.array([0, 0, 0, 2, 2, 1, 1, 1, 1, 2, 0, 0, 3])
+    facts = confusion_facts(y_true, y_pred, FOUR)
+    assert facts.hardest == 2
+    assert facts.mistaken_for(2) == [0]
+    assert facts.mistaken_for(0) == [2]
+    assert facts.easiest(2) == [1, 3]  # both 100 %: the lower index first
+    assert facts.describe(2) == (
+        "hardest class: c, 33% right; most often taken for a (2)\n"
+        "easiest classes: b (100%), d (100%)"
+    )
+
+
+def test_confusion_facts_reject_bad_labels():
+    from lecture_nn.dataset_plots import confusion_facts
+
+    with pytest.raises(ValueError, match="same length"):
+        confusion_facts([0, 1], [0], FOUR)
+    with pytest.raises(ValueError, match=r"y_pred must lie in 0..3"):
+        confusion_facts([0, 1], [0, 4], FOUR)
+    with pytest.raises(TypeError, match="integer class numbers"):
+        confusion_facts([0.0, 1.0], [0, 1], FOUR)

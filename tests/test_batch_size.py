@@ -1,0 +1,212 @@
+"""Tests of lecture_nn.batch_size against closed forms and against Keras itself."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from lecture_nn import batch_size
+
+# --- updates per epoch ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("n", "size", "updates"), [(100, 10, 10), (101, 10, 11), (5, 32, 1)])
+def test_updates_per_epoch_is_the_ceiling(n, size, updates):
+    assert batch_size.updates_per_epoch(n, size) == updates
+
+
+@pytest.mark.parametrize(("n", "size"), [(0, 1), (10, 0), (10, 2.5), (True, 3)])
+def test_updates_per_epoch_rejects_bad_input(n, size):
+    with pytest.raises(ValueError, match="must be a positive integer"):
+        batch_size.updates_per_epoch(n, size)
+
+
+def test_keras_makes_updates_per_epoch_steps():
+    """Keras' fit makes ceil(N/B) optimizer steps per epoch (the notebook's claim)."""
+    import keras
+
+    x = np.random.default_rng(0).normal(size=(103, 784)).astype("float32")
+    y = np.arange(103) % 10
+    for size in (8, 50, 103, 200):
+        model = batch_size.small_model(seed=0, hidden_units=4)
+        model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
+        model.fit(x, y, epochs=2, batch_size=size, verbose=0)
+        assert int(model.optimizer.iterations.numpy()) == 2 * math.ceil(103 / size)
+        assert batch_size.updates_per_epoch(103, size) == math.ceil(103 / size)
+
+
+# --- gradient noise ---------------------------------------------------------------------------
+
+
+def _least_squares(n=400, d=6, seed=1):
+    """Per-example gradients of 1/2 (x·w - y)^2 at a fixed w, known exactly."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d))
+    y = rng.normal(size=n)
+    w = rng.normal(size=d)
+    per_example = x * (x @ w - y)[:, None]  # gradient of example i: x_i (x_i·w - y_i)
+    return per_example, (lambda indices: per_example[indices].mean(axis=0))
+
+
+def test_expected_spread_matches_the_variance_of_a_sample_mean_by_enumeration():
+    """Closed form against the exact mean over all batches of size 2 and 3 of 6 examples."""
+    from itertools import combinations
+
+    per_example, _ = _least_squares(n=6, d=3)
+    full = per_example.mean(axis=0)
+    variance = np.mean(np.sum((per_example - full) ** 2, axis=1))
+    for size in (1, 2, 3, 6):
+        squares = [
+            np.sum((per_example[list(c)].mean(axis=0) - full) ** 2)
+            for c in combinations(range(6), size)
+        ]
+        expected = batch_size.expected_gradient_spread(variance, 6, size)
+        assert expected == pytest.approx(math.sqrt(np.mean(squares)), rel=1e-12, abs=1e-15)
+
+
+def test_measured_spread_follows_the_closed_form_on_synthetic_data():
+    per_example, gradient = _least_squares()
+    n = len(per_example)
+    full = per_example.mean(axis=0)
+    variance = np.mean(np.sum((per_example - full) ** 2, axis=1))
+    sizes = [1, 4, 16, 64, 256]
+    noise = batch_size.gradient_spread(gradient, n, sizes, draws=2000, variance_draws=4000, seed=3)
+    exact = np.array([batch_size.expected_gradient_spread(variance, n, s) for s in sizes])
+    np.testing.assert_allclose(noise.spread, exact, rtol=0.05)
+    assert noise.variance == pytest.approx(variance, rel=0.05)
+    np.testing.assert_allclose(noise.expected, exact, rtol=0.03)
+    assert noise.full_norm == pytest.approx(np.linalg.norm(full))
+    # 1/sqrt(B) while B << N: the spread times sqrt(B) is nearly constant for B <= 16
+    scaled = noise.spread[:3] * np.sqrt(sizes[:3])
+    assert scaled.max() / scaled.min() < 1.1
+
+
+def test_full_batch_has_no_spread():
+    _, gradient = _least_squares(n=50)
+    noise = batch_size.gradient_spread(gradient, 50, [50], draws=3)
+    assert noise.spread[0] == pytest.approx(0.0, abs=1e-12)
+    assert noise.expected[0] == 0.0
+
+
+def test_gradient_spread_rejects_bad_input():
+    _, gradient = _least_squares(n=10)
+    with pytest.raises(ValueError, match="at most n_examples=10"):
+        batch_size.gradient_spread(gradient, 10, [20])
+    with pytest.raises(ValueError, match="must not be empty"):
+        batch_size.gradient_spread(gradient, 10, [])
+    with pytest.raises(TypeError, match="gradient must be a function"):
+        batch_size.gradient_spread("grad", 10, [2])
+    with pytest.raises(ValueError, match="variance must be non-negative"):
+        batch_size.expected_gradient_spread(-1.0, 10, 2)
+
+
+def test_keras_gradient_matches_finite_differences():
+    """The flat gradient of the mean cross-entropy, against central differences in float64."""
+    import keras
+
+    model = batch_size.small_model(seed=0, hidden_units=3)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=(7, 784)).astype("float32")
+    y = rng.integers(0, 10, size=7)
+    indices = np.array([1, 4, 5])
+    gradient = batch_size.keras_gradient(model, x, y)(indices)
+    weights = model.get_weights()
+    assert gradient.shape == (sum(w.size for w in weights),)
+
+    def loss(flat):
+        parts, start = [], 0
+        for w in weights:
+            parts.append(flat[start : start + w.size].reshape(w.shape))
+            start += w.size
+        hidden = np.maximum(x[indices].astype(np.float64) @ parts[0] + parts[1], 0)
+        logits = hidden @ parts[2] + parts[3]
+        logits -= logits.max(axis=1, keepdims=True)
+        log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        return -np.mean(log_p[np.arange(len(indices)), y[indices]])
+
+    flat = np.concatenate([w.ravel().astype(np.float64) for w in weights])
+    reference_loss = keras.losses.SparseCategoricalCrossentropy()(y[indices], model(x[indices]))
+    assert loss(flat) == pytest.approx(float(reference_loss), rel=1e-5)
+    check = rng.choice(len(flat), 40, replace=False)
+    check = np.union1d(check, np.arange(len(flat) - 33, len(flat)))  # output layer too
+    step = 1e-5
+    for k in check:
+        up, down = flat.copy(), flat.copy()
+        up[k] += step
+        down[k] -= step
+        numeric = (loss(up) - loss(down)) / (2 * step)
+        assert gradient[k] == pytest.approx(numeric, rel=1e-3, abs=1e-5)
+
+
+# --- training runs ----------------------------------------------------------------------------
+
+
+def _tiny_data(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(size=(n, 784)).astype("float32")
+    y = (x[:, :10].argmax(axis=1)).astype(np.int64)
+    return SimpleNamespace(x_train=x[:100], y_train=y[:100], x_val=x[100:], y_val=y[100:])
+
+
+def test_batch_size_runs_count_updates_and_measure_accuracy_with_keras():
+    data = _tiny_data()
+    lines = []
+    runs = batch_size.batch_size_runs(data, [10, 100], epochs=2, report=lines.append)
+    assert [run.updates for run in runs] == [20, 2]
+    assert len(lines) == 2
+    for run in runs:
+        assert 0 <= run.train_accuracy <= 1
+        assert 0 <= run.val_accuracy <= 1
+        assert run.gap == pytest.approx(run.train_accuracy - run.val_accuracy)
+        assert len(run.history["val_accuracy"]) == 2
+
+
+def test_decay_versus_growth_keeps_the_noise_scale_schedule():
+    data = _tiny_data()
+    decay, growth = batch_size.decay_versus_growth(
+        data, epochs_per_phase=1, phases=3, factor=2, learning_rate=0.1, batch_size=10
+    )
+    assert decay.learning_rates == [0.1, 0.05, 0.025]
+    assert decay.batch_sizes == [10, 10, 10]
+    assert growth.learning_rates == [0.1, 0.1, 0.1]
+    assert growth.batch_sizes == [10, 20, 40]
+    np.testing.assert_allclose(decay.noise_scale, growth.noise_scale)
+    # optimizer steps counted by Keras: ceil(100 / B) per epoch
+    assert decay.updates == [10, 20, 30]
+    assert growth.updates == [10, 15, 18]
+    assert len(growth.history["val_accuracy"]) == 3
+
+
+def test_decay_versus_growth_rejects_a_batch_larger_than_the_data():
+    with pytest.raises(ValueError, match="exceeds the 100 training examples"):
+        batch_size.decay_versus_growth(_tiny_data(), epochs_per_phase=1, batch_size=32, factor=5)
+
+
+def test_plots_draw_what_they_return():
+    import matplotlib.pyplot as plt
+
+    _, gradient = _least_squares(n=64)
+    noise = batch_size.gradient_spread(gradient, 64, [1, 4, 16], draws=4)
+    ax, measured, expected = batch_size.plot_gradient_spread(noise)
+    np.testing.assert_array_equal(measured.get_ydata(), noise.spread)
+    np.testing.assert_array_equal(expected.get_ydata(), noise.expected)
+    assert ax.get_xscale() == "log"
+    plt.close("all")
+    _, axes = plt.subplots(1, 2)
+    run = batch_size.ScheduleRun("a", [0.1], [8], [5], {"val_accuracy": [0.5]})
+    returned, lines = batch_size.plot_decay_versus_growth([run], axes=axes)
+    assert returned is axes
+    assert len(plt.get_fignums()) == 1
+    assert list(lines[1].get_xdata()) == [5]
+
+
+def test_importing_the_module_does_not_load_keras():
+    import subprocess
+    import sys
+
+    code = "import sys, lecture_nn.batch_size; print('keras' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

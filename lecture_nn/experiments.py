@@ -195,6 +195,76 @@ def run_final_fit(
     )
 
 
+def moving_average(values, smoothing: float) -> np.ndarray:
+    """Exponential moving average of a curve (the smoothed curve of early stopping).
+
+    ``s_1 = v_1`` and ``s_t = smoothing * s_(t-1) + (1 - smoothing) * v_t``, as
+    ``SmoothedEarlyStopping`` computes it. ``values`` has shape (n,); ``smoothing`` in
+    [0, 1) is the weight of the past (0: no smoothing). Returns an array of shape (n,).
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"values must be a non-empty 1-D sequence, got shape {values.shape}")
+    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)):
+        raise TypeError(f"smoothing must be a number in [0, 1), got {smoothing!r}")
+    if not 0 <= smoothing < 1:
+        raise ValueError(f"smoothing must be in [0, 1) (weight of the past), got {smoothing!r}")
+    smoothed = np.empty_like(values)
+    smoothed[0] = values[0]
+    for t in range(1, values.size):
+        smoothed[t] = smoothing * smoothed[t - 1] + (1 - smoothing) * values[t]
+    return smoothed
+
+
+def early_stopping_epochs(
+    values, patience: int, *, smoothing: float = 0.0, mode: str = "min"
+) -> tuple[int, int]:
+    """Where early stopping would stop on a recorded curve: ``(stopped_epoch, best_epoch)``.
+
+    The rule of ``keras.callbacks.EarlyStopping(patience=patience)`` (``min_delta`` 0), on
+    the moving average of ``values`` (shape (n,), one per epoch) when ``smoothing`` > 0,
+    as ``SmoothedEarlyStopping`` applies it while training. Both epochs are counted from 1;
+    ``stopped_epoch`` is ``n`` when the rule never stops; ``best_epoch`` is the epoch of the
+    best (smoothed) value up to the stop, the weights ``restore_best_weights`` brings back.
+    ``mode``: ``"min"`` for a loss, ``"max"`` for an accuracy.
+    """
+    if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+        raise ValueError(f"patience must be an int >= 0, got {patience!r}")
+    if mode not in ("min", "max"):
+        raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+    curve = moving_average(values, smoothing)
+    sign = 1.0 if mode == "min" else -1.0
+    best, best_epoch, wait = np.inf, 1, 0
+    for epoch, value in enumerate(sign * curve, start=1):
+        if value < best:
+            best, best_epoch, wait = value, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch, best_epoch
+    return len(curve), best_epoch
+
+
+def per_class_recall(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
+    """Fraction of each class's examples predicted as that class: shape (n_classes,).
+
+    ``y_true`` and ``y_pred`` are integer labels of shape (n,); a class without examples
+    gets NaN.
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(
+            f"y_true and y_pred must be 1-D label arrays of one shape, got {y_true.shape} "
+            f"and {y_pred.shape}"
+        )
+    return np.array(
+        [
+            np.mean(y_pred[y_true == k] == k) if np.any(y_true == k) else np.nan
+            for k in range(n_classes)
+        ]
+    )
+
+
 def results_table(results: list[ExperimentResult]) -> str:
     """The experiments as an aligned text table (one row each; "-" where no validation)."""
     header = (

@@ -29,7 +29,8 @@ class CyclicalLearningRate(keras.optimizers.schedules.LearningRateSchedule):
     ``cycle = floor(1 + step / (2 step_size))`` and ``x = |step / step_size - 2 cycle + 1|``
     the rate is ``initial + (maximal - initial) * max(0, 1 - x) * scale``, where ``scale``
     is 1 (``mode="triangular"``), ``1 / 2**(cycle - 1)`` (``"triangular2"``) or
-    ``gamma**step`` (``"exp_range"``).
+    ``gamma**step`` (``"exp_range"``: the lower bound stays, the amplitude shrinks), as in
+    Section 3.1 of the paper and in tensorflow-addons.
 
     Args:
         initial_learning_rate: Lower bound of the cycle, > 0.

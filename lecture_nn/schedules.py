@@ -533,6 +533,12 @@ class CyclicalLearningRate(Schedule):
     ``initial + (maximal - initial) * max(0, 1 - x) * scale`` where ``scale`` is 1
     (``"triangular"``), ``1 / 2**(cycle - 1)`` (``"triangular2"``: amplitude halves each
     cycle) or ``gamma**step`` (``"exp_range"``).
+
+    The rule and the three policy names are those of Smith (2017), Section 3.1. For
+    ``"exp_range"`` the paper says only that "each boundary value declines" by
+    ``gamma**iteration``; like tensorflow-addons and PyTorch's ``CyclicLR``, the lower bound
+    stays and the amplitude shrinks (tests/test_schedules_smith2017.py checks all three
+    against an independent implementation of the paper's description).
     """
 
     initial_learning_rate: float

@@ -16,6 +16,7 @@ so the figure is a function of a few named parameters with defaults.
 
 from __future__ import annotations
 
+import decimal
 import inspect
 import io
 import numbers
@@ -63,13 +64,39 @@ def _is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+# Controls size their description box to the label ("initial"), so no label is cut off
+# ("hidden la..."); the same style key works in ipywidgets 7.x (Colab) and 8.x.
+DESCRIPTION_STYLE = {"description_width": "initial"}
+MAX_READOUT_DECIMALS = 8
+
+
+def decimals(value) -> int:
+    """Number of decimals needed to write ``value`` exactly as typed (0.005 -> 3, 2.5e-05 -> 6).
+
+    Uses the shortest repr of the float, so 0.1 counts 1 decimal, not 55.
+    """
+    exponent = decimal.Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def readout_format(low, step) -> str:
+    """d3-format string for a float slider's readout with the precision of its values.
+
+    The values are ``low + k * step``: as many decimals as ``low`` and ``step`` need, at least
+    one and at most ``MAX_READOUT_DECIMALS`` (so step 0.005 shows 0.005, 0.010, 0.035).
+    """
+    places = max(1, decimals(low), decimals(step))
+    return f".{min(places, MAX_READOUT_DECIMALS)}f"
+
+
 def _control_spec(name: str, spec, default) -> tuple[str, dict]:
     """Check a control's spec against its default; return (widget class name, its arguments)."""
     description = name.replace("_", " ")
+    labelled = {"description": description, "style": dict(DESCRIPTION_STYLE)}
     if type(spec).__module__.startswith("ipywidgets"):
         return "given", {}
     if isinstance(spec, bool):
-        return "Checkbox", {"value": bool(default), "description": description}
+        return "Checkbox", {"value": bool(default), **labelled}
     if isinstance(spec, tuple) and len(spec) == 3 and all(_is_number(v) for v in spec):
         low, high, step = spec
         if not low < high or step <= 0:
@@ -82,18 +109,17 @@ def _control_spec(name: str, spec, default) -> tuple[str, dict]:
                 f"control {name!r}: the default {default!r} of draw() lies outside {low}..{high}"
             )
         integral = all(isinstance(v, numbers.Integral) for v in (*spec, default))
-        arguments = {"value": default, "min": low, "max": high, "step": step}
-        return ("IntSlider" if integral else "FloatSlider"), {
-            **arguments,
-            "description": description,
-        }
+        arguments = {"value": default, "min": low, "max": high, "step": step, **labelled}
+        if integral:
+            return "IntSlider", arguments
+        return "FloatSlider", {**arguments, "readout_format": readout_format(low, step)}
     if isinstance(spec, Sequence) and not isinstance(spec, str) and len(spec) > 0:
         options = list(spec)
         if default not in options:
             raise ValueError(
                 f"control {name!r}: the default {default!r} of draw() is not one of {options!r}"
             )
-        return "Dropdown", {"options": options, "value": default, "description": description}
+        return "Dropdown", {"options": options, "value": default, **labelled}
     raise TypeError(
         f"control {name!r} must be a (min, max, step) tuple, a list of options, a bool or an "
         f"ipywidgets widget, got {spec!r}"
@@ -107,6 +133,9 @@ def _make_control(name: str, spec, default):
     kind, arguments = _control_spec(name, spec, default)
     if kind == "given":
         spec.value = default
+        style = getattr(spec, "style", None)
+        if getattr(style, "description_width", None) == "":  # the default, which truncates
+            style.description_width = DESCRIPTION_STYLE["description_width"]
         return spec
     return getattr(ipywidgets, kind)(**arguments)
 
@@ -151,6 +180,7 @@ class InteractiveFigure:
         self.figure = Figure(figsize=style.figsize(*figsize), layout=layout)
         self.values = dict(self.defaults)
         self.controls: dict = {}
+        self.box = None  # the ipywidgets box of the controls, once displayed
         self._handle = None
         self._png: bytes | None = None
         self._redraw()
@@ -200,7 +230,10 @@ class InteractiveFigure:
                     lambda change, name=name: self.update(**{name: change["new"]}), names="value"
                 )
                 self.controls[name] = control
-            display(ipywidgets.HBox(list(self.controls.values())))
+            # Wrap onto a second row rather than squeeze or cut off controls in a narrow page.
+            row = ipywidgets.Layout(flex_flow="row wrap")
+            self.box = ipywidgets.HBox(list(self.controls.values()), layout=row)
+            display(self.box)
         self._handle = display(Image(data=self.png(), format="png"), display_id=True)
 
     def __repr__(self) -> str:

@@ -1,5 +1,7 @@
 """interactive_figure: defaults from draw(), in-place redraws, headless rendering, bad specs."""
 
+import re
+
 import numpy as np
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -124,3 +126,112 @@ def test_draw_may_keep_the_figure_and_return_its_own_png():
     assert calls == [0, 1]  # the figure was not cleared between draws
     assert figure.png() == png
     assert figure.figure.axes[0].get_title() == "3"
+
+
+# --- readouts and labels as the student sees them --------------------------------------
+
+
+def _displayed_controls(monkeypatch, draw, **controls):
+    monkeypatch.delenv("LECTURE_NN_HEADLESS", raising=False)
+    monkeypatch.delenv("LECTURE_NN_MEDIUM", raising=False)
+    figure = interactive_figure(draw, **controls)
+    with capture_output():
+        figure._ipython_display_()
+    return figure.controls
+
+
+def d3_fixed(value, readout_format):
+    """What the front-end's d3-format prints for a '.Nf' readout (same rule as Python's)."""
+    assert re.fullmatch(r"\.\d+f", readout_format), readout_format
+    return format(value, readout_format)
+
+
+def test_float_slider_readout_shows_the_precision_of_its_step(shell, monkeypatch):
+    def draw(fig, learning_rate=0.035):
+        fig.subplots().set_title(str(learning_rate))
+
+    slider = _displayed_controls(monkeypatch, draw, learning_rate=(0.005, 0.045, 0.005))[
+        "learning_rate"
+    ]
+    assert type(slider).__name__ == "FloatSlider"
+    shown = [d3_fixed(v, slider.readout_format) for v in (0.005, 0.010, 0.035, 0.045)]
+    # ipywidgets' default ".2f" shows 0.005 and 0.010 both as "0.01".
+    assert format(0.005, ".2f") == format(0.010, ".2f")
+    assert shown == ["0.005", "0.010", "0.035", "0.045"]
+    assert d3_fixed(slider.value, slider.readout_format) == "0.035"
+
+
+@pytest.mark.parametrize(
+    ("spec", "values", "expected"),
+    [
+        ((0.0, 1.0, 0.1), [0.0, 0.3, 1.0], ["0.0", "0.3", "1.0"]),
+        ((-2.0, 2.0, 0.25), [-2.0, 0.75, 2.0], ["-2.00", "0.75", "2.00"]),
+        ((1e-4, 1e-3, 5e-5), [1e-4, 1.5e-4, 1e-3], ["0.00010", "0.00015", "0.00100"]),
+        ((0.05, 0.95, 0.1), [0.05, 0.35, 0.95], ["0.05", "0.35", "0.95"]),  # min: 2 decimals
+    ],
+)
+def test_float_readouts_for_other_steps(spec, values, expected, shell, monkeypatch):
+    def draw(fig, x=spec[0]):
+        fig.subplots()
+
+    slider = _displayed_controls(monkeypatch, draw, x=spec)["x"]
+    assert [d3_fixed(v, slider.readout_format) for v in values] == expected
+
+
+def test_integer_slider_readout_is_unchanged(shell, monkeypatch):
+    def draw(fig, n=3):
+        fig.subplots()
+
+    slider = _displayed_controls(monkeypatch, draw, n=(1, 6, 1))["n"]
+    assert type(slider).__name__ == "IntSlider"
+    assert slider.readout_format == "d"  # ipywidgets' own default for integers
+
+
+def test_control_labels_are_sized_to_fit_and_never_truncated(shell, monkeypatch):
+    import ipywidgets
+
+    def draw(fig, hidden_layers=2, nodes_per_layer=3.0, learning_rate="0.1", show_bias=True):
+        fig.subplots()
+
+    given = ipywidgets.IntSlider(description="given widget with a long label")
+    controls = _displayed_controls(
+        monkeypatch,
+        draw,
+        hidden_layers=given,
+        nodes_per_layer=(1.0, 12.0, 0.5),
+        learning_rate=["0.1", "0.01"],
+        show_bias=True,
+    )
+    assert [type(c).__name__ for c in controls.values()] == [
+        "IntSlider",
+        "FloatSlider",
+        "Dropdown",
+        "Checkbox",
+    ]
+    for name, control in controls.items():
+        # ipywidgets (7.x and 8.x) cut a description longer than its fixed default box
+        # (description_width "") with an ellipsis; "initial" sizes the box to the label.
+        assert control.style.description_width == "initial", name
+        assert control.description, name
+    assert controls["nodes_per_layer"].description == "nodes per layer"
+    assert controls["learning_rate"].description == "learning rate"
+
+
+def test_given_widget_keeps_a_description_width_set_by_its_author(shell, monkeypatch):
+    import ipywidgets
+
+    def draw(fig, n=2):
+        fig.subplots()
+
+    given = ipywidgets.IntSlider(description="n", style={"description_width": "40px"})
+    controls = _displayed_controls(monkeypatch, draw, n=given)
+    assert controls["n"].style.description_width == "40px"
+
+
+def test_controls_wrap_onto_new_rows_instead_of_overflowing(shell, monkeypatch):
+    monkeypatch.delenv("LECTURE_NN_HEADLESS", raising=False)
+    figure = interactive_figure(draw_line, slope=(-2.0, 2.0, 0.5), colour=["black", "red"])
+    with capture_output():
+        figure._ipython_display_()
+    assert list(figure.box.children) == list(figure.controls.values())
+    assert figure.box.layout.flex_flow == "row wrap"

@@ -75,10 +75,55 @@ def test_moons_comparison_fits_once_and_reports_accuracy():
     assert first.accuracy > 0.8
     fig = plt.figure()
     plots = comparison.draw(fig, n_hidden_layers=1)
-    titles = [p.ax.get_title() for p in plots]
-    assert titles[0].startswith("relu: test accuracy")
+    titles = [ax.get_title() for ax in plots]
+    assert titles[0] == f"relu: test accuracy {comparison.fit('relu', 1).accuracy:.2f}, " + (
+        f"{comparison.fit('relu', 1).model.n_iter_} iterations"
+    )
     assert titles[1].startswith("tanh: test accuracy")
     with pytest.raises(ValueError, match="n_hidden_layers"):
         comparison.fit("relu", 0)
     with pytest.raises(ValueError, match="activation must be one of"):
         comparison.fit("softmax", 1)
+
+
+def test_fit_all_precomputes_so_that_a_redraw_neither_fits_nor_predicts(monkeypatch):
+    """Issue 13: the first view of a depth waited 1.2-3.6 s for two fits; now nothing waits."""
+    from sklearn.neural_network import MLPClassifier
+
+    from lecture_nn.widgets import interactive_figure
+
+    comparison = MoonsActivationComparison().fit_all([1, 2], progress=False)
+    assert set(comparison._fits) == {("relu", 1), ("tanh", 1), ("relu", 2), ("tanh", 2)}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a redraw must not fit or predict")
+
+    monkeypatch.setattr(MLPClassifier, "fit", refuse)
+    monkeypatch.setattr(MLPClassifier, "predict_proba", refuse)
+    widget = interactive_figure(comparison.draw, n_hidden_layers=(1, 2, 1), figsize=(9, 4),
+                                clear=False, layout=None)
+    axes = list(widget.figure.axes)
+    for depth in (2, 1, 2):
+        widget.update(n_hidden_layers=depth)
+        assert widget.figure.axes == axes  # updated in place, not rebuilt
+        grid = comparison.grid("tanh", depth)
+        image = axes[1].get_images()[0]
+        np.testing.assert_array_equal(image.get_array(), grid.scores > 0.5)
+        # The boundary drawn is where the model's class changes: within one grid step of each
+        # vertex, the model predicts both classes.
+        segments = axes[1].collections[0].get_segments()
+        assert segments
+        model = comparison.fit("tanh", depth).model
+        monkeypatch.undo()
+        vertices = np.vstack(segments)
+        step = np.array([grid.xx[0, 1] - grid.xx[0, 0], grid.yy[1, 0] - grid.yy[0, 0]])
+        around = [model.predict(vertices + sign * step * axis)
+                  for sign in (-1, 1) for axis in (np.array([1, 0]), np.array([0, 1]))]
+        assert np.all(np.min(around, axis=0) != np.max(around, axis=0))
+        monkeypatch.setattr(MLPClassifier, "fit", refuse)
+        monkeypatch.setattr(MLPClassifier, "predict_proba", refuse)
+
+
+def test_fit_all_needs_depths():
+    with pytest.raises(ValueError, match="depths must list"):
+        MoonsActivationComparison().fit_all([])

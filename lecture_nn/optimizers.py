@@ -49,13 +49,14 @@ __all__ = [
     "simulate_zoo",
 ]
 
-KINDS = ("sgd", "adagrad", "rmsprop", "adam", "adamax", "nadam", "adamw")
+KINDS = ("sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamax", "nadam", "adamw", "lion")
 
 # Learning rate and hyperparameters with the defaults of keras.optimizers (Keras 3,
 # keras/src/optimizers/<kind>.py), in the order of the Keras signatures.
 _DEFAULTS: dict[str, tuple[float, dict[str, float | bool]]] = {
     "sgd": (0.01, {"momentum": 0.0, "nesterov": False}),
     "adagrad": (0.001, {"initial_accumulator_value": 0.1, "epsilon": 1e-7}),
+    "adadelta": (0.001, {"rho": 0.95, "epsilon": 1e-7}),
     "rmsprop": (0.001, {"rho": 0.9, "momentum": 0.0, "epsilon": 1e-7, "centered": False}),
     "adam": (0.001, {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": False}),
     "adamax": (0.001, {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}),
@@ -64,16 +65,19 @@ _DEFAULTS: dict[str, tuple[float, dict[str, float | bool]]] = {
         0.001,
         {"weight_decay": 0.004, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": False},
     ),
+    "lion": (0.001, {"beta_1": 0.9, "beta_2": 0.99}),
 }
 
 _KERAS_NAMES = {
     "sgd": "SGD",
     "adagrad": "Adagrad",
+    "adadelta": "Adadelta",
     "rmsprop": "RMSprop",
     "adam": "Adam",
     "adamax": "Adamax",
     "nadam": "Nadam",
     "adamw": "AdamW",
+    "lion": "Lion",
 }
 
 # How each hyperparameter is checked: a function (value, argument) -> normalised value.
@@ -89,6 +93,22 @@ _CHECKS: dict[str, Callable] = {
     "initial_accumulator_value": lambda v, a: _non_negative(v, a),
     "weight_decay": lambda v, a: _non_negative(v, a),
 }
+
+# Where an optimizer allows another range than _CHECKS: keras/src/optimizers/lion.py
+# accepts beta_1 in (0, 1] (beta_1 = 0 would make Lion signSGD) and does not check
+# beta_2; both are interpolation weights, so [0, 1] is their meaningful range.
+_KIND_CHECKS: dict[tuple[str, str], Callable] = {
+    ("lion", "beta_1"): lambda v, a: _in_range_open_low(v, a, 0.0, 1.0),
+    ("lion", "beta_2"): lambda v, a: _in_range(v, a, 0.0, 1.0, high_open=False),
+}
+
+
+def _in_range_open_low(value, argument: str, low: float, high: float) -> float:
+    """``value`` as a float in (low, high]."""
+    value = _real(value, argument)
+    if not low < value <= high:
+        raise ValueError(f"{argument} must be in ({low:g}, {high:g}], got {value}")
+    return value
 
 
 def _non_negative(value, argument: str) -> float:
@@ -134,7 +154,7 @@ def _check_options(kind: str, options: Mapping) -> dict[str, float | bool]:
             )
         if name == "weight_decay" and value is None and kind != "adamw":
             continue  # Keras' default for every optimizer but AdamW: no weight decay
-        checked[name] = _CHECKS[name](value, name)
+        checked[name] = _KIND_CHECKS.get((kind, name), _CHECKS[name])(value, name)
     allowed.update(checked)
     return allowed
 
@@ -206,8 +226,8 @@ def make_optimizer(kind: str, learning_rate=None, *, label=None, **options) -> O
     """Describe an optimizer with the argument names and defaults of ``keras.optimizers``.
 
     Args:
-        kind: One of ``KINDS`` ("sgd", "adagrad", "rmsprop", "adam", "adamax", "nadam",
-            "adamw"), case-insensitive.
+        kind: One of ``KINDS`` ("sgd", "adagrad", "adadelta", "rmsprop", "adam",
+            "adamax", "nadam", "adamw", "lion"), case-insensitive.
         learning_rate: Float > 0, or a schedule from lecture_nn.schedules; None for the
             Keras default of that optimizer.
         label: Display name; None picks one ("Momentum", "Nesterov momentum", ...).
@@ -346,6 +366,31 @@ def _adagrad(options, lrs):
 
     start = np.full(2, _f32(options["initial_accumulator_value"]), _F32)
     return update, {"accumulator": start}
+
+
+def _adadelta(options, lrs):
+    """keras/src/optimizers/adadelta.py.
+
+    Zeiler (2012), Algorithm 1: E[g^2] = rho E[g^2] + (1 - rho) g^2,
+    dx = -sqrt(E[dx^2] + eps) / sqrt(E[g^2] + eps) * g (with E[dx^2] of the previous
+    step), E[dx^2] = rho E[dx^2] + (1 - rho) dx^2, w += dx. The paper has no learning
+    rate; Keras multiplies dx by one (w += lr dx, default lr 0.001; lr = 1 is the paper's
+    rule) and defaults to eps = 1e-7 where the paper's experiments use 1e-6. Both
+    averages start at 0, so the first steps are about lr sqrt(eps / (1 - rho)) long.
+    """
+    rho = _f32(options["rho"])
+    one_minus_rho = _f32(1.0 - options["rho"])
+    eps = _f32(options["epsilon"])
+
+    def update(i, point, gradient, state):
+        mean_square = rho * state["mean_square"] + one_minus_rho * (gradient * gradient)
+        delta = -((np.sqrt(state["delta_square"] + eps) * gradient) / np.sqrt(mean_square + eps))
+        delta_square = rho * state["delta_square"] + one_minus_rho * (delta * delta)
+        new_state = {"mean_square": mean_square, "delta_square": delta_square}
+        return point + lrs[i] * delta, new_state
+
+    zeros = np.zeros(2, _F32)
+    return update, {"mean_square": zeros, "delta_square": zeros}
 
 
 def _rmsprop(options, lrs):
@@ -488,14 +533,36 @@ def _nadam(options, lrs):
     return update, {"m": zeros, "v": zeros}
 
 
+def _lion(options, lrs):
+    """keras/src/optimizers/lion.py.
+
+    Chen et al. (2023), "Symbolic Discovery of Optimization Algorithms", Algorithm 2:
+    w -= lr sign(beta_1 m + (1 - beta_1) g), then m = beta_2 m + (1 - beta_2) g. Every
+    coordinate moves by exactly lr (or 0 where the sign is 0), whatever the size of the
+    gradient. Keras casts beta_1 and beta_2 to float32 before computing 1 - beta. The
+    paper's decoupled weight decay (w -= lr lambda w) is Keras' ``weight_decay``.
+    """
+    beta_1, beta_2 = _f32(options["beta_1"]), _f32(options["beta_2"])
+    c1, c2 = _f32(_ONE - beta_1), _f32(_ONE - beta_2)
+
+    def update(i, point, gradient, state):
+        m = state["m"]
+        new = point - lrs[i] * np.sign(m * beta_1 + gradient * c1)
+        return new, {"m": m * beta_2 + gradient * c2}
+
+    return update, {"m": np.zeros(2, _F32)}
+
+
 _RULES = {
     "sgd": _sgd,
     "adagrad": _adagrad,
+    "adadelta": _adadelta,
     "rmsprop": _rmsprop,
     "adam": _adam,
     "adamax": _adamax,
     "nadam": _nadam,
     "adamw": _adam,
+    "lion": _lion,
 }
 
 # Optimizer state that OptimizerPath.details records after each update.
@@ -677,6 +744,16 @@ ZOO: dict[str, OptimizerConfig] = {
     "adamax": make_optimizer("adamax", 0.5, label="Adamax"),
     "nadam": make_optimizer("nadam", 0.2, label="Nadam"),
     "adamw": make_optimizer("adamw", 0.2, label="AdamW"),
+    # Zeiler (2012), section 4.1, trains with rho = 0.95 and epsilon = 1e-6 and has no
+    # learning rate (Keras: learning_rate=1.0 is "the exact form in the original paper";
+    # its default 0.001 hardly moves). The first steps are sqrt(epsilon / (1 - rho))
+    # ~ 0.0045 per coordinate and stay that small for hundreds of steps: in 100 steps the
+    # loss falls from 42 to 20 while the path slides down the valley wall, away from the
+    # minimum (tests/test_optimizers_adadelta_lion.py).
+    "adadelta": make_optimizer("adadelta", 1.0, epsilon=1e-6, label="Adadelta"),
+    # Lion moves every coordinate by exactly lr per step; Chen et al. (2023) advise a
+    # learning rate 3-10x smaller than AdamW's (keras/src/optimizers/lion.py): here 5x.
+    "lion": make_optimizer("lion", 0.04, label="Lion"),
 }
 
 

@@ -38,7 +38,7 @@ from matplotlib.ticker import MaxNLocator
 from lecture_nn import style
 from lecture_nn.widgets import is_headless, render_png
 
-__all__ = ["FitProgress", "KeepBestWeights", "SmoothedEarlyStopping", "TrainingPlot"]
+__all__ = ["FitProgress", "SmoothedEarlyStopping", "TrainingPlot"]
 
 VALIDATION_PREFIX = "val_"
 
@@ -473,50 +473,6 @@ class TrainingPlot(keras.callbacks.Callback):
                 self._handle.update(image)
         self._last_render_end = time.perf_counter()
         self._last_render_seconds = self._last_render_end - start
-
-
-class KeepBestWeights(keras.callbacks.Callback):
-    """At the end of training, restore the weights of the epoch with the best ``monitor`` value.
-
-    Keras's own ``EarlyStopping(monitor=..., patience=epochs, restore_best_weights=True)``
-    does the same (its ``on_train_end`` restores the best weights whether or not it stopped
-    training early, see keras/src/callbacks/early_stopping.py); prefer it. ``best_epoch``
-    is 1-based.
-    """
-
-    def __init__(self, monitor: str = "val_accuracy", mode: str = "auto"):
-        super().__init__()
-        if not isinstance(monitor, str) or not monitor:
-            raise TypeError(f"monitor must be a log key such as 'val_accuracy', got {monitor!r}")
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
-        self.monitor = monitor
-        self.mode = _auto_mode(monitor) if mode == "auto" else mode
-        self.best_epoch: int | None = None
-        self.best_value: float | None = None
-        self._best_weights = None
-
-    def on_train_begin(self, logs=None):
-        self.best_epoch, self.best_value, self._best_weights = None, None, None
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self.monitor not in logs:
-            raise ValueError(
-                f"KeepBestWeights monitors {self.monitor!r}, which is not in the logs; "
-                f"available: {', '.join(sorted(logs))}"
-            )
-        value = float(logs[self.monitor])
-        better = self.best_value is None or (
-            value > self.best_value if self.mode == "max" else value < self.best_value
-        )
-        if better:
-            self.best_epoch, self.best_value = epoch + 1, value
-            self._best_weights = self.model.get_weights()
-
-    def on_train_end(self, logs=None):
-        if self._best_weights is not None:
-            self.model.set_weights(self._best_weights)
 
 
 class SmoothedEarlyStopping(keras.callbacks.EarlyStopping):

@@ -379,39 +379,6 @@ def test_other_keras_backends(backend):
     assert report["best"][1] == report["best"][2]
 
 
-def test_keep_best_weights_restores_the_best_validation_epoch():
-    from lecture_nn.keras_callbacks import KeepBestWeights
-
-    keras.utils.set_random_seed(3)
-    rng = np.random.default_rng(3)
-    x = rng.normal(size=(120, 8)).astype("float32")
-    y = (x[:, 0] + 0.5 * rng.normal(size=120) > 0).astype("int32")
-    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(2, activation="softmax")])
-    model.compile(optimizer=keras.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy")
-    snapshots = []
-    record = keras.callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights())
-    )
-    keep = KeepBestWeights(monitor="val_loss")
-    history = model.fit(
-        x[:80],
-        y[:80],
-        validation_data=(x[80:], y[80:]),
-        epochs=6,
-        callbacks=[record, keep],
-        verbose=0,
-    ).history
-    best = int(np.argmin(history["val_loss"]))
-    assert keep.best_epoch == best + 1
-    assert keep.best_value == pytest.approx(history["val_loss"][best])
-    for restored, expected in zip(model.get_weights(), snapshots[best]):
-        np.testing.assert_array_equal(restored, expected)
-    with pytest.raises(ValueError, match="not in the logs"):
-        model.fit(x, y, epochs=1, callbacks=[KeepBestWeights("val_auc")], verbose=0)
-    with pytest.raises(ValueError, match="mode must be"):
-        KeepBestWeights(mode="up")
-
-
 def _separable_data(seed=3):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(120, 8)).astype("float32")

@@ -8,7 +8,7 @@ pure function of the surface), so a widget that redraws the paths stays fast.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import matplotlib as mpl
@@ -211,8 +211,33 @@ def _path_artists(ax: Axes, points: np.ndarray, color, label: str, diverged: boo
     return PathArtists(points, shafts, heads, triangles, tips, steps, cross, label, diverged)
 
 
+def _labelled(paths) -> dict[str, object]:
+    """``paths`` as a dict label -> path: a mapping keeps its keys, an iterable of paths
+    is labelled by each path's ``name``."""
+    if isinstance(paths, Mapping):
+        labelled = dict(paths)
+    elif isinstance(paths, (str, bytes)) or not isinstance(paths, Iterable):
+        raise TypeError(
+            "paths must be a mapping label -> path or an iterable of paths, "
+            f"got {type(paths).__name__}"
+        )
+    else:
+        labelled = {}
+        for path in paths:
+            name = getattr(path, "name", None)
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"a path without a name cannot label the legend: {path!r}")
+            if name in labelled:
+                raise ValueError(f"two paths are named {name!r}; pass a mapping label -> path")
+            labelled[name] = path
+    for label in labelled:
+        if not isinstance(label, str):
+            raise TypeError(f"path labels must be strings, got {label!r}")
+    return labelled
+
+
 def plot_paths(
-    paths: Mapping[str, object],
+    paths: Mapping[str, object] | Iterable[object],
     surface: Surface | str,
     ax: Axes | None = None,
     *,
@@ -222,10 +247,13 @@ def plot_paths(
 ) -> PathsPlot:
     """Draw optimizer paths as arrows on the contour plot of their surface.
 
-    ``paths`` maps a name to an ``OptimizerPath`` (``points`` of shape (n + 1, 2)); only
-    the first ``iterations`` updates are drawn (all when None). A path that diverged is
-    marked with a cross at its last point and "(diverged)" in the legend.
+    ``paths`` maps a legend label to an ``OptimizerPath`` (``points`` of shape (n + 1, 2)),
+    or is an iterable of paths, each labelled by its ``name``. The returned plot's
+    ``paths`` are keyed by these labels. Only the first ``iterations`` updates are drawn
+    (all when None). A path that diverged is marked with a cross at its last point and
+    "(diverged)" in the legend.
     """
+    paths = _labelled(paths)
     surface = _resolve(surface)
     iterations = _check_iterations(iterations)
     if ax is None:
@@ -234,10 +262,9 @@ def plot_paths(
         _, ax = plt.subplots(figsize=style.figsize(6, 4.5))
     plot = PathsPlot(ax, plot_surface(surface, ax))
     handles = []
-    for index, (name, path) in enumerate(paths.items()):
-        color = (colors or {}).get(name, PATH_COLORS[index % len(PATH_COLORS)])
-        label = getattr(path, "name", None) or name
-        plot.paths[name] = _path_artists(
+    for index, (label, path) in enumerate(paths.items()):
+        color = (colors or {}).get(label, PATH_COLORS[index % len(PATH_COLORS)])
+        plot.paths[label] = _path_artists(
             ax, np.asarray(path.points, dtype=float), color, label, bool(path.diverged)
         )
         handles.append(Line2D([], [], color=color, linewidth=2.5, label=label))
@@ -261,7 +288,10 @@ def plot_paths(
 class PathsExplorer:
     """Widget drawing for precomputed paths: a surface chooser and an iterations slider.
 
-    ``paths_by_surface`` maps a surface name to the paths on it. The first time a surface
+    ``paths_by_surface`` maps a surface name to the paths on it (a mapping label -> path,
+    or an iterable of paths labelled by their names, as for :func:`plot_paths`). The
+    legend goes to the right of the axes, which are narrowed until it fits inside the
+    figure. The first time a surface
     is shown, its axes are drawn in full and a picture of their static part (contour lines,
     minima, legend) is kept; after that, showing it restores the picture and draws only the
     paths (matplotlib's blitting), so a control change costs a few milliseconds plus the PNG
@@ -273,7 +303,9 @@ class PathsExplorer:
     def __init__(self, paths_by_surface: Mapping[str, Mapping[str, object]]):
         if not paths_by_surface:
             raise ValueError("paths_by_surface must name at least one surface")
-        self.paths_by_surface = dict(paths_by_surface)
+        self.paths_by_surface = {
+            surface: _labelled(paths) for surface, paths in paths_by_surface.items()
+        }
         self._figure = None
         self._views: dict[str, tuple[PathsPlot, object]] = {}  # surface -> (plot, background)
 
@@ -296,6 +328,7 @@ class PathsExplorer:
         if surface not in self._views:
             ax = fig.add_axes((0.02, 0.03, 0.64, 0.94))  # the legend goes on the right
             plot = plot_paths(self.paths_by_surface[surface], surface, ax)
+            fit_legend(plot)
             for artist in self._moving_artists(plot):
                 artist.set_animated(True)  # left out of the background picture
             fig.canvas.draw()
@@ -320,6 +353,32 @@ class PathsExplorer:
         for artist in self._moving_artists(plot):
             plot.ax.draw_artist(artist)
         return canvas_png(fig.canvas)
+
+
+def fit_legend(plot: PathsPlot, *, pad: float = 0.05) -> None:
+    """Narrow the axes of ``plot`` until its legend lies inside the figure.
+
+    Measures the legend as drawn (with the longest labels it can show: every diverged path
+    "(diverged)") and moves the axes' right edge left by the legend's overflow plus
+    ``pad`` inches; the legend stays anchored beside the axes. No-op without a legend.
+    """
+    if plot.legend is None:
+        return
+    fig = plot.ax.figure
+    plot.show(None)  # the longest labels
+    renderer = fig.canvas.get_renderer()
+    extent = plot.legend.get_window_extent(renderer)
+    overflow = extent.x1 - (fig.bbox.x1 - pad * fig.dpi)
+    if overflow > 0:
+        x0, y0, width, height = plot.ax.get_position().bounds
+        new_width = width - overflow / fig.bbox.width
+        if new_width <= 0.1:
+            raise ValueError("the legend is too wide for the figure; use a wider figure")
+        plot.ax.set_position((x0, y0, new_width, height))
+        # the arrowheads are in inches along each step's direction on screen: recompute
+        for artists in plot.paths.values():
+            triangles, tips, steps = _arrowheads(plot.ax, artists.points)
+            artists.triangles, artists.tips, artists.steps = triangles, tips, steps
 
 
 def plot_learning_rates(

@@ -3,8 +3,10 @@
 import io
 
 import matplotlib.pyplot as plt
+import matplotlib.text as mtext
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -39,8 +41,8 @@ def test_contour_lines_lie_on_their_levels():
 
 def test_paths_show_the_simulated_points_up_to_the_iteration(zoo):
     _, ax = plt.subplots()
-    plot = plot_paths({"adam": zoo["adam"], "sgd": zoo["sgd"]}, "beale", ax, iterations=30)
-    artists = plot.paths["adam"]
+    plot = plot_paths([zoo["adam"], zoo["sgd"]], "beale", ax, iterations=30)
+    artists = plot.paths["Adam"]
     np.testing.assert_array_equal(
         np.column_stack(artists.shafts.get_data()), zoo["adam"].points[:31]
     )
@@ -55,8 +57,8 @@ def test_diverged_path_is_marked_only_when_shown_to_its_end(zoo):
     cyclic = zoo["sgd_cyclic"]
     assert cyclic.diverged
     _, ax = plt.subplots()
-    plot = plot_paths({"sgd_cyclic": cyclic}, "beale", ax, iterations=10)
-    artists = plot.paths["sgd_cyclic"]
+    plot = plot_paths([cyclic], "beale", ax, iterations=10)
+    artists = plot.paths["SGD + cyclical learning rate"]
     assert not artists.cross.get_visible()
     assert plot.legend.get_texts()[0].get_text() == "SGD + cyclical learning rate"
     plot.show(None)
@@ -162,3 +164,80 @@ def test_explorer_and_paths_bad_input(zoo):
         plot_paths(zoo, "beale", iterations=2.5)
     with pytest.raises(ValueError, match="steps must be an integer >= 2"):
         plot_learning_rates({}, steps=1)
+
+
+def test_legend_shows_the_labels_passed_in():
+    """Issue 13: the learning-rate slider passed "SGD, learning rate 0.020" and saw "SGD"."""
+    path = simulate(make_optimizer("sgd", 0.02), "beale")
+    assert path.name == "SGD"  # the optimizer's own label, which used to win
+    _, ax = plt.subplots()
+    plot = plot_paths({"SGD, learning rate 0.020": path}, "beale", ax)
+    assert [t.get_text() for t in plot.legend.get_texts()] == ["SGD, learning rate 0.020"]
+    assert list(plot.paths) == ["SGD, learning rate 0.020"]
+    plt.close("all")
+
+
+def test_paths_without_a_mapping_need_distinct_names(zoo):
+    with pytest.raises(ValueError, match="two paths are named 'Adam'"):
+        plot_paths([zoo["adam"], zoo["adam"]], "beale")
+    with pytest.raises(TypeError, match="mapping label -> path or an iterable"):
+        plot_paths(zoo["adam"], "beale")
+    plt.close("all")
+
+
+def _texts_outside(fig) -> list[str]:
+    """The visible, non-empty text artists of ``fig`` whose extent leaves the figure."""
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    outside = []
+    for text in fig.findobj(lambda a: isinstance(a, mtext.Text)):
+        hidden_axes = text.axes is not None and not text.axes.get_visible()
+        if not text.get_visible() or not text.get_text() or hidden_axes:
+            continue
+        extent = text.get_window_extent(renderer)
+        if (
+            extent.x0 < box.x0 - 0.5
+            or extent.y0 < box.y0 - 0.5
+            or extent.x1 > box.x1 + 0.5
+            or extent.y1 > box.y1 + 0.5
+        ):
+            outside.append(text.get_text())
+    return outside
+
+
+@pytest.mark.parametrize("surface", ["beale", "rosenbrock", "quadratic", "himmelblau"])
+def test_explorer_legend_lies_inside_the_figure(surface):
+    """Issue 13: the explorer's legend was clipped ("...(diverge")."""
+    paths = {name: list(simulate_zoo(name).values()) for name in (surface, "beale")}
+    explorer = PathsExplorer(paths)
+    widget = interactive_figure(
+        explorer.draw,
+        surface=list(paths),
+        iterations=(1, 100, 1),
+        figsize=(8, 4.5),
+        layout=None,
+        clear=False,
+    )
+    widget.update(surface=surface, iterations=3)
+    fig = widget.figure
+    plot = explorer._views[surface][0]
+    texts = [t.get_text() for t in plot.legend.get_texts()]
+    assert any(text.endswith("(diverged)") for text in texts) == any(
+        path.diverged for path in explorer.paths_by_surface[surface].values()
+    )
+    assert _texts_outside(fig) == []
+    sizes = [t.get_fontsize() for t in plot.legend.get_texts()]
+    assert min(sizes) >= 7  # points: legible at the size shown
+
+
+@pytest.mark.parametrize(
+    "labels", [["SGD, learning rate 0.045"], ["Momentum", "Nesterov momentum"]]
+)
+def test_paths_widget_legend_lies_inside_the_figure(labels):
+    path = simulate(make_optimizer("sgd", 0.045), "beale")
+    assert path.diverged
+    fig = Figure(figsize=(6, 4.5))
+    FigureCanvasAgg(fig)
+    plot_paths({label: path for label in labels}, "beale", fig.subplots())
+    fig.canvas.draw()
+    assert _texts_outside(fig) == []

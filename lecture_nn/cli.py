@@ -395,7 +395,7 @@ def _forward_sigterm(child: subprocess.Popen) -> Callable[[], object]:
 
 
 def _cmd_run(args: argparse.Namespace, _extra: list[str]) -> int:
-    """Execute notebooks headless; print one line per notebook; 1 if any failed."""
+    """Execute notebooks headless; print one line per notebook and a summary; 1 if any failed."""
     from lecture_nn import notebook_runner as runner
 
     if args.kernel:
@@ -405,6 +405,7 @@ def _cmd_run(args: argparse.Namespace, _extra: list[str]) -> int:
         print(f"{PROG} run: no course notebooks found, and none given", file=sys.stderr)
         return 1
 
+    start = time.perf_counter()
     width = max(len(notebook.name) for notebook in notebooks)
     failed = 0
     for notebook in notebooks:
@@ -413,11 +414,16 @@ def _cmd_run(args: argparse.Namespace, _extra: list[str]) -> int:
         failed += not ok
         print(_result_line(result, ok, width), flush=True)
         for line in _result_details(result, args.verbose, args.strict_warnings):
-            print(f"    {line}", flush=True)
-    print(
-        f"{len(notebooks) - failed} of {len(notebooks)} notebooks ok; executed copies in {output}"
-    )
+            print(f"    {line}".rstrip(), flush=True)
+    print(run_summary(len(notebooks), failed, time.perf_counter() - start, output))
     return 1 if failed else 0
+
+
+def run_summary(count: int, failed: int, seconds: float, output: Path) -> str:
+    """The last line ``lecture-nn run`` prints: how many notebooks ran, took how long, where."""
+    return (
+        f"{count - failed} of {count} notebooks ok in {seconds:.1f} s; executed copies in {output}"
+    )
 
 
 # --- build ---------------------------------------------------------------------------------
@@ -441,14 +447,19 @@ def _cmd_build(args: argparse.Namespace, _extra: list[str]) -> int:
         return 1
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    width = max(len(page.href) for page in built.pages)
     for page in built.pages:
-        count = len(page.warnings)
         print(
-            f"{page.href:<32} {page.seconds:6.1f} s  {page.images:3d} figures  "
-            f"({count} warning{'' if count == 1 else 's'})"
+            f"{page.href:<{width}}  {page.seconds:6.1f} s  {page.images:3d} "
+            f"figure{'' if page.images == 1 else 's'}{_warning_note(len(page.warnings))}"
         )
     print(f"site built in {built.seconds:.1f} s ({built.mode} mode): {built.index}")
     return 0
+
+
+def _warning_note(count: int) -> str:
+    """``"  (N warnings)"`` after a notebook's line, or nothing when it printed none."""
+    return f"  ({count} warning{'' if count == 1 else 's'})" if count else ""
 
 
 def _notebooks_and_output(args: argparse.Namespace) -> tuple[list[Path], Path]:
@@ -472,6 +483,10 @@ def _notebooks_and_output(args: argparse.Namespace) -> tuple[list[Path], Path]:
             raise UsageError(
                 f"--output: {output} holds {notebook.name}, which would be overwritten"
             )
+    try:  # before any notebook runs: a read-only, full or forbidden folder fails now
+        runner.check_output_folder(output, replaced=args.command == "build")
+    except ValueError as exc:
+        raise UsageError(f"--output: {exc}") from None
     return notebooks, output
 
 
@@ -495,29 +510,32 @@ def _check_kernel(name: str) -> None:
 
 
 def _result_line(result: NotebookResult, ok: bool, width: int) -> str:
-    """Format the summary line of one notebook: name, seconds, status, warning count."""
-    count = len(result.warnings)
-    status = "ok" if ok else "FAILED"
-    plural = "" if count == 1 else "s"
+    """Format the line of one notebook: name, seconds, ok or FAILED, and any warnings."""
     name = f"{result.path.name:<{width}}"
-    return f"{name}  {result.seconds:6.1f} s  {status:<6}  ({count} warning{plural})"
+    status = "ok" if ok else "FAILED"
+    return f"{name}  {result.seconds:6.1f} s  {status}{_warning_note(len(result.warnings))}"
 
 
 def _result_details(result: NotebookResult, verbose: bool, strict_warnings: bool) -> list[str]:
-    """Return the lines explaining a result: the failure, and the warnings when asked for."""
+    """Return the lines explaining a result: where it failed and the error's whole message,
+    then (when asked for) the traceback, the kernel's own output and the warnings."""
     lines = []
     if not result.ok:
         if result.failed_cell_index is None:
-            lines.append(f"FAILED before any cell ran: {result.error_name}: {result.error_message}")
+            lines.append("before any cell ran:")
         else:
             source = next((s for s in result.failed_source.splitlines() if s.strip()), "")
             lines.append(
-                f"FAILED in cell {result.failed_cell_index + 1} "
+                f"in cell {result.failed_cell_index + 1} "
                 f"(code cell {result.failed_code_cell}): {source.strip()}"
             )
-            lines.append(f"{result.error_name}: {result.error_message}")
+        first, *rest = result.error_message.splitlines() or [""]
+        lines.append(f"{result.error_name}: {first}".rstrip())
+        lines += rest
         if verbose and result.traceback:
-            lines += result.traceback.splitlines()
+            lines += ["", *result.traceback.splitlines()]
+        if verbose and result.kernel_log.strip():
+            lines += ["", "the kernel's own output:", *result.kernel_log.strip().splitlines()]
     if verbose or (strict_warnings and result.warnings):
         lines += [f"warning: {line}" for line in result.warnings]
     return lines

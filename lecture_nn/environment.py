@@ -1,14 +1,27 @@
-"""Describe the Python environment, for students who report a problem with the course.
+"""The Python environment of the course: what ``lecture-nn check`` reports, and a quiet
+TensorFlow start-up.
 
 ``environment_report`` gathers the facts and ``format_report`` lays them out as aligned
 ``name: value`` lines; ``lecture-nn check`` prints the result.
+
+``quiet_tensorflow_startup`` (called by ``import lecture_nn``) keeps TensorFlow's C++
+start-up notices out of a student's notebook: TensorFlow 2.21 writes them to the process's
+stderr before its own log level applies, so that ``TF_CPP_MIN_LOG_LEVEL`` cannot hide them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import platform
+import re
 import sys
+import tempfile
+from collections.abc import Iterator
+from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec, PathFinder
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import lecture_nn
 from lecture_nn import paths
@@ -22,9 +35,14 @@ PACKAGES = (
     ("scikit-learn", "scikit-learn"),
     ("keras", "keras"),
     ("tensorflow", "tensorflow"),
+    ("jax", "jax"),
+    ("torch", "torch"),
     ("openml", "openml"),
     ("jupyterlab", "jupyterlab"),
 )
+
+#: Keras backends the course runs on, in the order ``lecture-nn check`` lists them.
+KERAS_BACKENDS = ("tensorflow", "jax", "torch")
 
 NOT_INSTALLED = "not installed"
 FASHION_MNIST_MISSING = "not found locally (will be downloaded from OpenML on first use)"
@@ -53,6 +71,25 @@ def keras_backend() -> str:
         return f"unavailable ({type(exc).__name__}: {message.strip()})"
 
 
+def installed_backends() -> list[str]:
+    """Return the Keras backends (of :data:`KERAS_BACKENDS`) whose library is installed."""
+    return [name for name in KERAS_BACKENDS if package_version(name) != NOT_INSTALLED]
+
+
+def backend_choice() -> str:
+    """Say where the Keras backend comes from: ``$KERAS_BACKEND``, keras.json or the default."""
+    if os.environ.get("KERAS_BACKEND"):
+        return "set by KERAS_BACKEND"
+    home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
+    if (home / "keras.json").is_file():
+        return f"set in {home / 'keras.json'}"
+    return "Keras's default"
+
+
+#: How to choose a backend, as ``lecture-nn check`` tells it.
+BACKEND_HINT = "set KERAS_BACKEND before the kernel starts, e.g. KERAS_BACKEND=jax lecture-nn lab"
+
+
 def _notebooks_location() -> str:
     """Return the notebooks folder, or why it could not be found."""
     try:
@@ -77,7 +114,9 @@ def environment_report() -> dict[str, str]:
     }
     for label, distribution in PACKAGES:
         report[label] = package_version(distribution)
-    report["Keras backend"] = keras_backend()
+    report["Keras backend"] = f"{keras_backend()} ({backend_choice()})"
+    report["Keras backends installed"] = ", ".join(installed_backends()) or "none"
+    report["choose a backend"] = BACKEND_HINT
     report["notebooks"] = _notebooks_location()
     from lecture_nn.fashion_mnist import source_status
 
@@ -103,3 +142,129 @@ def format_report(report: dict[str, str]) -> str:
         lines.append(f"{name + ':':<{width}} {first}".rstrip())
         lines += [f"{'':<{width}} {line}" for line in rest]
     return "\n".join(lines)
+
+
+# --- a quiet TensorFlow start-up ---------------------------------------------------------
+
+#: TensorFlow's C++ log level set for a process that has none: 1 hides INFO records
+#: (start-up notices, compilation notes) and keeps warnings and errors.
+TF_LOG_LEVEL = "1"
+
+# An absl/glog record: severity letter, date, time, thread, file:line] message.
+_LOG_RECORD = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ [\w.\-]+:\d+\] (.*)")
+# Lines TensorFlow writes while it starts on a machine without a GPU; none of them asks the
+# student to do anything.
+_STARTUP_LINES = (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+    "To enable the following instructions:",  # second line of the cpu_feature_guard notice
+)
+_HARMLESS_RECORDS = (
+    "failed call to cuInit",  # a CUDA driver without a usable GPU
+    "Unable to register cu",  # "cuDNN/cuFFT/cuBLAS factory: ... already been registered"
+    "computation placer already registered",
+    "TF-TRT Warning: Could not find TensorRT",
+)
+
+
+def is_tensorflow_startup_noise(line: str) -> bool:
+    """Tell whether a stderr ``line`` is one of TensorFlow's start-up notices.
+
+    These are absl's "All log messages before absl::InitializeLog()" banner, every INFO
+    record (``I0000 00:00:... file.cc:N] ...``, e.g. "Could not find cuda drivers", the
+    oneDNN and CPU-instruction notices) with the notice's second line, and a few known
+    warnings about a missing GPU. Other warnings and errors are not noise.
+    """
+    line = line.rstrip("\n")
+    if line.startswith(_STARTUP_LINES):
+        return True
+    record = _LOG_RECORD.match(line)
+    return bool(record) and (record[1] == "I" or record[2].startswith(_HARMLESS_RECORDS))
+
+
+@contextlib.contextmanager
+def filtered_stderr() -> Iterator[None]:
+    """Hold back what is written to file descriptor 2 inside the block, then pass it on
+    without TensorFlow's start-up notices (``is_tensorflow_startup_noise``).
+
+    Works at the level of the file descriptor, where TensorFlow's C++ code writes (and
+    where ipykernel picks it up for the notebook); every other line is written to
+    ``sys.stderr`` after the block, in order. Where file descriptor 2 cannot be
+    redirected the block runs unfiltered.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, AttributeError, ValueError):
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            text = held.read().decode("utf-8", errors="replace")
+            kept = [line for line in text.splitlines(True) if not is_tensorflow_startup_noise(line)]
+            if kept:
+                sys.stderr.write("".join(kept))
+                sys.stderr.flush()
+
+
+class _QuietTensorFlowImport(MetaPathFinder):
+    """Import finder that makes the first ``import tensorflow`` run inside ``filtered_stderr``.
+
+    It finds ``tensorflow`` as Python would and only wraps its loader's ``exec_module``;
+    it then takes itself off ``sys.meta_path``, so later imports are untouched.
+    """
+
+    def find_spec(self, fullname: str, path=None, target=None) -> ModuleSpec | None:
+        if fullname != "tensorflow":
+            return None
+        _remove_finder()
+        spec = PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        loader = spec.loader
+        exec_module = loader.exec_module
+
+        def quiet_exec_module(module):
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", TF_LOG_LEVEL)
+            try:
+                with filtered_stderr():
+                    exec_module(module)
+                    # The device search (CUDA's cuInit) writes "failed call to cuInit" on
+                    # machines with a driver but no usable GPU: do it now, filtered, rather
+                    # than at the first operation. Devices can still be configured after it.
+                    with contextlib.suppress(Exception):
+                        module.config.list_physical_devices()
+            finally:
+                with contextlib.suppress(AttributeError):
+                    del loader.exec_module
+
+        loader.exec_module = quiet_exec_module
+        return spec
+
+
+def _remove_finder() -> None:
+    """Take every ``_QuietTensorFlowImport`` off ``sys.meta_path``."""
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _QuietTensorFlowImport)]
+
+
+def quiet_tensorflow_startup() -> bool:
+    """Arrange for TensorFlow, when it is first imported, to start without its notices.
+
+    Until then nothing is loaded: an import finder waits for ``import tensorflow`` (by
+    Keras, by ``keras.utils.set_random_seed`` on any backend, or by the student), sets
+    ``TF_CPP_MIN_LOG_LEVEL`` to :data:`TF_LOG_LEVEL` unless it is set already, and runs the
+    import, and TensorFlow's search for devices, inside :func:`filtered_stderr`. Warnings
+    and errors, TensorFlow's own later log records and everything the student prints stay
+    visible. Returns False (and does nothing) when TensorFlow is already imported, True
+    otherwise. Calling it again is harmless.
+    """
+    if "tensorflow" in sys.modules:
+        return False
+    _remove_finder()
+    sys.meta_path.insert(0, _QuietTensorFlowImport())
+    return True

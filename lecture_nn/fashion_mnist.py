@@ -77,12 +77,25 @@ FIX_HINTS = (
     "  * point LECTURE_NN_DATA at a folder with the four IDX files "
     "(train-images-idx3-ubyte.gz ...);\n"
     "  * on Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist;\n"
-    "  * connect to the internet and run `lecture-nn data --fetch` (downloads OpenML 40996)."
+    "  * connect to the internet and run `lecture-nn data --fetch` (downloads OpenML 40996).\n"
+    "A notebook's kernel reads LECTURE_NN_DATA when it starts: after setting it in a terminal, "
+    "restart the kernel, or set it in the notebook itself with "
+    "%env LECTURE_NN_DATA=/path/to/folder"
 )
 
 
 class DataUnavailableError(RuntimeError):
     """No source could provide verified Fashion-MNIST data; the message lists each attempt."""
+
+    def _render_traceback_(self) -> list[str]:
+        """The lines IPython shows for this error in a notebook: the message alone.
+
+        IPython (Jupyter, Colab) calls this method, when an exception has it, instead of
+        formatting the traceback; the message already says what was tried and how to fix
+        it, and the library frames above it would only bury that.
+        """
+        first, *rest = str(self).splitlines() or [""]
+        return [f"{type(self).__name__}: {first}", *rest]
 
 
 class CacheNotWrittenWarning(UserWarning):

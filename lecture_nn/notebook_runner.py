@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ class NotebookResult:
     of cells, and ``failed_code_cell`` the 1-based count of code cells up to and including
     it; both are None when the notebook ran through or its kernel never started.
     ``output_path`` is None when nothing could be written (the notebook was unreadable).
+    ``error_message`` is the whole message of the error, all its lines. ``kernel_log`` is
+    what the kernel process itself wrote to its stdout and stderr (kernel start-up and
+    shutdown messages, a crash report), which is kept out of the terminal.
     """
 
     path: Path
@@ -53,6 +57,7 @@ class NotebookResult:
     error_message: str = ""
     traceback: str = ""
     warnings: list[str] = field(default_factory=list)
+    kernel_log: str = ""
 
 
 def in_site_packages(path: Path) -> bool:
@@ -83,6 +88,29 @@ def kernel_environment(headless: bool, base: dict[str, str] | None = None) -> di
         env["LECTURE_NN_HEADLESS"] = "1"
         env.pop("MPLBACKEND", None)
     return env
+
+
+def check_output_folder(folder: Path, *, replaced: bool = False) -> None:
+    """Raise ValueError, in one line, unless new files can be written in ``folder``.
+
+    ``folder`` is created if missing (with its parents). With ``replaced`` true the folder
+    is replaced as a whole by one built next to it, so its parent must take new files
+    instead. The check writes and removes a small file, so it finds a read-only or full
+    file system and missing permissions before any work is done.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} exists and is not a folder")
+    target = folder.resolve().parent if replaced else folder
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=target) as probe:
+            probe.write(bytes(64 * 1024))
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValueError(f"cannot write to {folder}: {reason.lower()}") from None
 
 
 def write_notebook(nb: NotebookNode, path: Path) -> None:
@@ -164,7 +192,7 @@ def execute_notebook(
             seconds=time.perf_counter() - start,
             ok=False,
             error_name=type(exc).__name__,
-            error_message=_first_line(str(exc)) or "the notebook could not be read",
+            error_message=first_line(str(exc)) or "the notebook could not be read",
         )
 
     for cell in nb.cells:
@@ -190,16 +218,48 @@ def _run_cells(
 ) -> None:
     """Execute the cells of ``nb`` in order and record the first failure in ``result``."""
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
 
     kernel = kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3"
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": str(folder)}}
-    )
+    with tempfile.TemporaryDirectory(prefix="lecture-nn-kernel-") as scratch:
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name=kernel,
+            resources={"metadata": {"path": str(folder)}},
+            config=_kernel_config(Path(scratch)),
+        )
+        log_path = Path(scratch) / "kernel.log"
+        with open(log_path, "wb") as log:
+            try:
+                _run_in_kernel(client, nb, result, log)
+            finally:
+                log.flush()
+                result.kernel_log = log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _kernel_config(scratch: Path):
+    """Kernel-manager settings: local sockets in ``scratch`` where the system has them.
+
+    Over local (IPC) sockets ipykernel has no reason to warn that its TCP traffic is
+    unencrypted; Windows has no such sockets and keeps TCP.
+    """
+    from traitlets.config import Config
+
+    config = Config()
+    if os.name == "posix":
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(scratch / "kernel")
+    return config
+
+
+def _run_in_kernel(client, nb: NotebookNode, result: NotebookResult, log) -> None:
+    """Start the kernel (its own output going to ``log``) and run the cells of ``nb``."""
+    from nbclient.exceptions import CellExecutionError
+
     failing: int | None = None
     code_cells = 0
     try:
-        with client.setup_kernel(env=kernel_environment(headless=True)):
+        with client.setup_kernel(env=kernel_environment(headless=True), stdout=log, stderr=log):
             reply = client.wait_for_reply(client.kc.kernel_info())
             if reply and "language_info" in reply["content"]:
                 nb.metadata["language_info"] = reply["content"]["language_info"]
@@ -212,7 +272,7 @@ def _run_cells(
     except CellExecutionError as exc:
         _record_failure(result, exc.ename, exc.evalue, exc.traceback)
     except Exception as exc:  # a timeout, a dead kernel, or a kernel that never started
-        _record_failure(result, type(exc).__name__, str(exc), str(exc))
+        _record_failure(result, type(exc).__name__, first_line(str(exc)), str(exc))
     if not result.ok and failing is not None:
         result.failed_cell_index = failing
         result.failed_code_cell = code_cells
@@ -220,14 +280,14 @@ def _run_cells(
 
 
 def _record_failure(result: NotebookResult, name: str, message: str, traceback: str) -> None:
-    """Mark ``result`` failed with an exception name, a one-line message and a traceback."""
+    """Mark ``result`` failed with an exception name, its whole message and a traceback."""
     result.ok = False
     result.error_name = name or "Error"
-    result.error_message = _first_line(_ANSI_ESCAPE.sub("", message))
+    result.error_message = _ANSI_ESCAPE.sub("", message).strip()
     result.traceback = _ANSI_ESCAPE.sub("", traceback).strip()
 
 
-def _first_line(text: str) -> str:
+def first_line(text: str) -> str:
     """Return the first non-blank line of ``text``, stripped, or ``""``."""
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 

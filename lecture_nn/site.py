@@ -28,11 +28,14 @@ from typing import TYPE_CHECKING
 
 import lecture_nn
 from lecture_nn.atomic import current_umask
+from lecture_nn.environment import is_tensorflow_startup_noise
 from lecture_nn.notebook_runner import (
     DEFAULT_TIMEOUT,
     NotebookResult,
     as_text,
+    check_output_folder,
     execute_notebook,
+    first_line,
 )
 
 if TYPE_CHECKING:
@@ -56,14 +59,6 @@ _TEMPLATES = importlib.resources.files("lecture_nn") / "templates"
 _MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
-# TensorFlow's C++ start-up log (absl/glog records such as "I0000 00:00:17.. 7437 port.cc:153]
-# oneDNN custom operations are on"), which ipykernel forwards to the notebook as stderr.
-_LOG_RECORD = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ [\w.\-]+:\d+\] ")
-_LOG_NOISE = (
-    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
-    "To enable the following instructions:",
-)
-
 
 class SiteBuildError(RuntimeError):
     """A notebook could not be executed, so no site was written."""
@@ -72,7 +67,7 @@ class SiteBuildError(RuntimeError):
         self.failures = list(failures)
         lines = [
             f"{result.path.name}: code cell {result.failed_code_cell}: "
-            f"{result.error_name}: {result.error_message}"
+            f"{result.error_name}: {first_line(result.error_message)}"
             for result in self.failures
         ]
         super().__init__("the site was not built; these notebooks failed:\n  " + "\n  ".join(lines))
@@ -185,6 +180,15 @@ def _check_inputs(notebooks: list[Path], output_dir: Path, executed_dir) -> None
             f"executed_dir: {executed_dir} holds the notebooks, whose executed copies would "
             "overwrite them"
         )
+    for name, folder, replaced in (
+        ("output_dir", output_dir, True),
+        ("executed_dir", executed_dir, False),
+    ):
+        try:
+            if folder is not None:
+                check_output_folder(Path(folder), replaced=replaced)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
 
 
 def _executed_sources(
@@ -322,13 +326,13 @@ def prepare_for_site(nb: NotebookNode) -> NotebookNode:
 
 
 def strip_startup_log(text: str) -> str:
-    """Remove TensorFlow's C++ log records (and their two known companion lines) from ``text``."""
-    kept = [
-        line
-        for line in text.splitlines(keepends=True)
-        if not _LOG_RECORD.match(line) and not line.startswith(_LOG_NOISE)
-    ]
-    return "".join(kept)
+    """Remove TensorFlow's start-up notices (``is_tensorflow_startup_noise``) from ``text``.
+
+    The course's kernels start TensorFlow without them (``import lecture_nn`` comes first);
+    this only tidies notebooks executed elsewhere.
+    """
+    lines = text.splitlines(keepends=True)
+    return "".join(line for line in lines if not is_tensorflow_startup_noise(line))
 
 
 def notebook_title(nb: NotebookNode, path: Path) -> str:

@@ -1,10 +1,12 @@
-"""Shared test set-up: a non-interactive matplotlib backend and no figures left open."""
+"""Shared test set-up: a non-interactive matplotlib backend and no figures left open.
+
+Nothing here quiets TensorFlow: the tests see the stderr a student sees.
+"""
 
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import matplotlib
 
@@ -12,6 +14,16 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
+
+#: Variables that tune libraries for tests or benchmarks, which a student does not have;
+#: kernels that stand for a student's are started without them.
+NOT_A_STUDENT = (
+    "TF_CPP_MIN_LOG_LEVEL",
+    "TF_CPP_MAX_VLOG_LEVEL",
+    "TF_ENABLE_ONEDNN_OPTS",
+    "PYTHONWARNINGS",
+    "MPLBACKEND",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -39,21 +51,41 @@ def report(request):
     return plugin.lines
 
 
-@pytest.fixture(scope="session")
-def executed_course(tmp_path_factory):
-    """Every course notebook executed once, headless, as ``lecture-nn run`` does: {stem: result}.
+def execute_course_as_a_student(output_dir, **variables):
+    """Execute every course notebook as ``lecture-nn run`` does for a student: {stem: result}.
 
-    The Keras notebooks run in quick mode here; nbval runs them in full mode (the README's
-    test command), so both modes are exercised without training everything twice. The
-    notebook tests and the static-site tests share these executed copies.
+    The kernels get the student's environment: this process's, without
+    :data:`NOT_A_STUDENT`, with ``LECTURE_NN_QUICK=1`` (the Keras notebooks in quick mode,
+    as the README offers) and ``variables`` (e.g. ``KERAS_BACKEND="jax"``).
     """
     from lecture_nn.notebook_runner import execute_notebook
     from lecture_nn.paths import course_notebooks
 
-    output_dir = tmp_path_factory.mktemp("executed")
     with pytest.MonkeyPatch.context() as patch:
+        for name in NOT_A_STUDENT:
+            patch.delenv(name, raising=False)
         patch.setenv("LECTURE_NN_QUICK", "1")
+        for name, value in variables.items():
+            patch.setenv(name, value)
         return {path.stem: execute_notebook(path, output_dir) for path in course_notebooks()}
+
+
+@pytest.fixture(scope="session")
+def executed_course(tmp_path_factory):
+    """Every course notebook executed once, headless, in a student's environment (quick mode).
+
+    nbval runs the notebooks in full mode (the README's test command), so both modes are
+    exercised without training everything twice. The notebook tests and the static-site
+    tests share these executed copies.
+    """
+    return execute_course_as_a_student(tmp_path_factory.mktemp("executed"))
+
+
+@pytest.fixture(scope="session")
+def executed_course_jax(tmp_path_factory):
+    """Every course notebook executed as in ``executed_course``, under ``KERAS_BACKEND=jax``."""
+    pytest.importorskip("jax", reason="JAX is not installed (.ci/run installs it)")
+    return execute_course_as_a_student(tmp_path_factory.mktemp("executed-jax"), KERAS_BACKEND="jax")
 
 
 @pytest.fixture(scope="session")

@@ -113,44 +113,57 @@ def test_check_reports_the_environment(tmp_path):
         assert re.search(rf"^{re.escape(name)}:\s+\S", report, re.MULTILINE), name
     assert "Python executable:" in report
     assert re.search(r"^Fashion-MNIST searched:", report, re.MULTILINE)
-    assert "Traceback" not in done.stderr
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    assert f"\nKeras backend:            {backend} (set by KERAS_BACKEND)\n" in report
+    installed = re.search(r"^Keras backends installed: (.*)$", report, re.MULTILINE)[1]
+    assert backend in installed.split(", ")
+    assert "choose a backend:         set KERAS_BACKEND before the kernel starts" in report
+    assert done.stderr == ""  # not even TensorFlow's start-up notices
 
 
 # --- run ---------------------------------------------------------------------------------
 
 
-def test_run_prints_ok_line_and_writes_copy(tmp_path, capsys, monkeypatch):
-    notebook = make_notebook(tmp_path / "nbs" / "fine.ipynb", "print('all good')")
-    monkeypatch.chdir(tmp_path)
-    assert main(["run", str(notebook)]) == 0
-    out = capsys.readouterr().out
-    assert re.search(r"^fine\.ipynb\s+\d+\.\d s\s+ok\s+\(0 warnings\)$", out, re.MULTILINE), out
-    executed = nbformat.read(tmp_path / "build" / "notebooks" / "fine.ipynb", as_version=4)
-    assert "all good" in executed.cells[1].outputs[0].text
+def numbers_out(text: str) -> str:
+    """``text`` with every run time (``  12.3 s``, with its padding) written as `` N s``."""
+    return re.sub(r" +\d+\.\d s\b", " N s", text)
 
 
-def test_run_reports_failing_cell_and_goes_on(tmp_path, capsys):
+def test_run_prints_one_line_per_notebook_then_a_summary(tmp_path, capfd, monkeypatch):
+    # capfd, not capsys: the kernels write to the file descriptors they inherit, and the
+    # student's terminal shows that too (ipykernel's TCP warning, a ZMQError at shutdown).
     bad = make_notebook(
-        tmp_path / "bad.ipynb", "x = 1", "raise ValueError('boom')", "print('never')"
+        tmp_path / "nbs" / "bad.ipynb",
+        "x = 1",
+        "raise ValueError('boom\\nsecond line of the message')",
+        "print('never')",
     )
-    good = make_notebook(tmp_path / "good.ipynb", "print('fine')")
-    output = tmp_path / "out"
-    assert main(["run", str(bad), str(good), "--output", str(output), "--timeout", "60"]) == 1
-    out = capsys.readouterr().out
-    assert re.search(r"^bad\.ipynb\s+\d+\.\d s\s+FAILED", out, re.MULTILINE), out
-    assert "FAILED in cell 3 (code cell 2): raise ValueError('boom')" in out
-    assert "ValueError: boom" in out
-    assert "Traceback" not in out  # only with --verbose
-    assert re.search(r"^good\.ipynb\s+\d+\.\d s\s+ok", out, re.MULTILINE), out
-    assert "1 of 2 notebooks ok" in out
-    assert sorted(p.name for p in output.iterdir()) == ["bad.ipynb", "good.ipynb"]
+    good = make_notebook(tmp_path / "nbs" / "good_one.ipynb", "print('all good')")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(bad), str(good), "--timeout", "60"]) == 1
+    out, err = capfd.readouterr()
+    output = Path("build", "notebooks")
+    assert numbers_out(out) == (
+        "bad.ipynb N s  FAILED\n"
+        "    in cell 3 (code cell 2): raise ValueError('boom\\nsecond line of the message')\n"
+        "    ValueError: boom\n"
+        "    second line of the message\n"
+        "good_one.ipynb N s  ok\n"
+        f"1 of 2 notebooks ok in N s; executed copies in {output}\n"
+    )
+    assert err == ""
+    lines = out.splitlines()
+    assert lines[0].index(" s  FAILED") == lines[4].index(" s  ok")  # one column of times
+    assert sorted(p.name for p in output.iterdir()) == ["bad.ipynb", "good_one.ipynb"]
+    executed = nbformat.read(output / "good_one.ipynb", as_version=4)
+    assert executed.cells[1].outputs[0].text == "all good\n"
 
 
 def test_run_verbose_shows_the_traceback(tmp_path, capsys):
     bad = make_notebook(tmp_path / "bad.ipynb", "def f():\n    raise KeyError('deep')", "f()")
     assert main(["run", str(bad), "--output", str(tmp_path / "out"), "--verbose"]) == 1
     out = capsys.readouterr().out
-    assert "FAILED in cell 3 (code cell 2): f()" in out
+    assert "    in cell 3 (code cell 2): f()\n    KeyError: 'deep'\n" in out
     assert "Traceback" in out
     assert "raise KeyError('deep')" in out
 
@@ -161,12 +174,85 @@ def test_strict_warnings_fail_a_notebook_with_warnings(tmp_path, capsys):
     )
     output = str(tmp_path / "out")
     assert main(["run", str(notebook), "--output", output]) == 0
-    assert re.search(r"ok\s+\(1 warning\)", capsys.readouterr().out)
+    assert numbers_out(capsys.readouterr().out).startswith("warns.ipynb N s  ok  (1 warning)\n")
     assert main(["run", str(notebook), "--output", output, "--strict-warnings"]) == 1
-    out = capsys.readouterr().out
-    assert re.search(r"FAILED\s+\(1 warning\)", out)
-    assert "warning: " in out
-    assert "UserWarning: careful" in out
+    lines = numbers_out(capsys.readouterr().out).splitlines()
+    assert lines[0] == "warns.ipynb N s  FAILED  (1 warning)"
+    assert re.fullmatch(r"    warning: .*UserWarning: careful", lines[1]), lines
+    assert lines[2].startswith("0 of 1 notebooks ok in N s; ")
+    assert len(lines) == 3
+
+
+def test_a_cell_timeout_ends_cleanly(tmp_path, capfd):
+    slow = make_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(120)")
+    assert main(["run", str(slow), "--output", str(tmp_path / "out"), "--timeout", "2"]) == 1
+    out, err = capfd.readouterr()
+    assert numbers_out(out).splitlines()[:3] == [
+        "slow.ipynb N s  FAILED",
+        "    in cell 2 (code cell 1): import time",
+        "    CellTimeoutError: A cell timed out while it was being executed, after 2 seconds.",
+    ]
+    assert err == ""  # no ZMQError traceback from the kernel being shut down
+
+
+def test_ctrl_c_stops_run_with_one_line(tmp_path):
+    started = tmp_path / "started"
+    slow = make_notebook(
+        tmp_path / "slow.ipynb",
+        f"open({str(started)!r}, 'w').close()\nimport time\ntime.sleep(120)",
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "lecture_nn.cli", "run", str(slow), "--output", "out"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=kernel_environment(headless=False),
+    )
+    deadline = time.monotonic() + 240
+    while not started.exists() and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.2)
+    assert started.exists(), "the kernel never ran the cell"
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 130
+    assert (out, err) == ("", "lecture-nn run: interrupted\n")
+
+
+@pytest.mark.parametrize("command", ["run", "build"])
+def test_output_problems_are_found_before_any_notebook_runs(tmp_path, capfd, command):
+    ran = tmp_path / "ran"
+    notebook = make_notebook(tmp_path / "n.ipynb", f"open({str(ran)!r}, 'w').close()")
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    unwritable = Path("/proc/lecture-nn-output")  # not even root may create a folder there
+    cases = {
+        tmp_path / "a_file": "exists and is not a folder",
+        tmp_path / "a_file" / "sub": "cannot write to",
+    }
+    if Path("/proc/self").exists():  # Linux
+        cases[unwritable / "site"] = "cannot write to"
+        if command == "run":
+            cases[unwritable] = "cannot write to"
+    for output, expected in cases.items():
+        assert main([command, str(notebook), "--output", str(output)]) == 2, output
+        out, err = capfd.readouterr()
+        assert out == ""
+        assert err.startswith(f"lecture-nn {command}: error: --output: "), err
+        assert expected in err
+        assert err.count("\n") == 1, err
+    assert not ran.exists()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root may write anywhere")
+def test_a_read_only_output_folder_is_refused(tmp_path, capsys):
+    notebook = make_notebook(tmp_path / "n.ipynb", "1")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    try:
+        assert main(["run", str(notebook), "--output", str(locked)]) == 2
+        assert "--output: cannot write to" in capsys.readouterr().err
+    finally:
+        locked.chmod(0o755)
 
 
 def test_run_unknown_notebook_name_lists_the_available_ones(capsys):

@@ -187,7 +187,16 @@ def test_no_source_gives_one_clear_error_and_leaves_nothing(isolated):
     message = str(caught.value)
     for expected in ("cache:", "keras:", "debian:", "LECTURE_NN_DATA", "apt-get install"):
         assert expected in message
+    # A kernel keeps the environment it started with: a LECTURE_NN_DATA set afterwards in a
+    # terminal only takes effect after a restart, or when set in the notebook.
+    assert "restart the kernel" in message
+    assert "%env LECTURE_NN_DATA=" in message
     assert not cache.exists() or list(cache.iterdir()) == []
+    # In a notebook IPython shows the message alone, without the traceback above it.
+    assert caught.value._render_traceback_() == [
+        f"DataUnavailableError: {message.splitlines()[0]}",
+        *message.splitlines()[1:],
+    ]
 
 
 def test_unwritable_cache_still_returns_data_and_says_so(isolated, idx_folder):

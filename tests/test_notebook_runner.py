@@ -19,6 +19,7 @@ from nbformat.v4 import (
 
 from lecture_nn.atomic import write_atomic
 from lecture_nn.notebook_runner import (
+    check_output_folder,
     execute_notebook,
     find_warnings,
     kernel_environment,
@@ -110,7 +111,7 @@ def test_failing_cell_is_reported_with_its_position_and_error(failed):
     assert result.failed_code_cell == 3
     assert result.failed_source == "raise ValueError('boom')"
     assert result.error_name == "ValueError"
-    assert "boom" in result.error_message
+    assert result.error_message == "boom"
     assert "\x1b[" not in result.traceback
     assert "ValueError" in result.traceback
 
@@ -125,6 +126,47 @@ def test_failing_notebook_is_written_partially_and_stops(failed):
     last = executed.cells[5]
     assert last.outputs == []  # not executed, and the stale output is gone
     assert last.execution_count is None
+
+
+def test_whole_error_message_is_kept(tmp_path):
+    source = make_notebook(tmp_path / "m.ipynb", "raise RuntimeError('first\\n  second\\nthird')")
+    result = execute_notebook(source, tmp_path / "out", timeout=60)
+    assert result.error_message == "first\n  second\nthird"
+
+
+def test_the_kernel_talks_over_local_sockets_and_its_own_output_is_kept_apart(succeeded):
+    result, _executed, _source = succeeded
+    # Over TCP ipykernel 7 warns "Kernel is running over TCP without encryption" on the
+    # terminal; over local sockets it has nothing to say.
+    assert "without encryption" not in result.kernel_log
+    if os.name == "posix":
+        assert result.kernel_log == ""
+
+
+def test_check_output_folder_creates_a_missing_folder(tmp_path):
+    check_output_folder(tmp_path / "new" / "out")
+    assert (tmp_path / "new" / "out").is_dir()
+    assert list((tmp_path / "new" / "out").iterdir()) == []  # the probe file is gone
+    check_output_folder(tmp_path / "site" / "out", replaced=True)
+    assert (tmp_path / "site").is_dir()
+    assert not (tmp_path / "site" / "out").exists()  # replaced as a whole later
+
+
+@pytest.mark.parametrize(
+    ("relative", "message"),
+    [("a_file", "exists and is not a folder"), ("a_file/out", "cannot write to")],
+)
+def test_check_output_folder_refuses_what_cannot_be_written(tmp_path, relative, message):
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        check_output_folder(tmp_path / relative)
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux's /proc")
+def test_check_output_folder_finds_a_file_system_that_takes_no_files():
+    # /proc takes no new files, not even from root (who passes every permission check).
+    with pytest.raises(ValueError, match="cannot write to /proc/lecture-nn: "):
+        check_output_folder(Path("/proc/lecture-nn"))
 
 
 def test_warnings_in_outputs_are_counted(tmp_path):

@@ -7,8 +7,10 @@ builder is checked on small notebooks written by the tests, and on the course's 
 from __future__ import annotations
 
 import html.parser
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -254,9 +256,13 @@ def test_command_line_builds_the_site(tmp_path):
     notebooks = small_course(tmp_path / "notebooks")
     done = run_cli("build", *map(str, notebooks), "--output", "out", "--quick", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "01_first.html" in done.stdout
-    assert "1 figures" in done.stdout
-    assert "(quick mode)" in done.stdout
+    # Exactly one line per page, then the summary; nothing on stderr (no kernel messages).
+    assert re.sub(r" +\d+\.\d s\b", " N s", done.stdout) == (
+        "01_first.html N s    1 figure\n"
+        "02_second.html N s    0 figures\n"
+        f"site built in N s (quick mode): {Path('out', 'index.html')}\n"
+    )
+    assert done.stderr == ""
     assert (tmp_path / "out" / "index.html").is_file()
 
 

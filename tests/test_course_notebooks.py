@@ -6,6 +6,7 @@ nbval (``--nbval-lax`` in the README's test command) separately re-runs each not
 compares the cells tagged ``nbval-check-output`` with their committed output.
 """
 
+import itertools
 import json
 import re
 import shlex
@@ -59,6 +60,32 @@ def test_runs_headless_without_errors_or_warnings(executed_course, name):
     assert result.warnings == []
 
 
+def stderr_outputs(notebook):
+    """The stderr texts of a notebook's code cells, as (code cell number, text) pairs."""
+    found = []
+    for number, cell in enumerate(code_cells(notebook), start=1):
+        for output in cell["outputs"]:
+            if output["output_type"] == "stream" and output["name"] == "stderr":
+                text = output["text"]
+                found.append((number, "".join(text) if isinstance(text, list) else text))
+    return found
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_no_cell_writes_to_stderr_in_a_students_kernel(executed_course, name):
+    # The kernel had a student's environment (conftest.NOT_A_STUDENT), so this is the red
+    # box a student would see: TensorFlow's start-up notices, warnings, library logs.
+    assert stderr_outputs(load(executed_course[name].output_path)) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_the_set_up_cell_imports_lecture_nn_before_any_keras_import(path):
+    # ``import lecture_nn`` keeps TensorFlow's start-up notices out of the notebook, but only
+    # for a TensorFlow imported after it (lecture_nn.environment.quiet_tensorflow_startup).
+    first = source(code_cells(load(path))[0])
+    assert re.search(r"^import lecture_nn\b", first, re.MULTILINE), first
+
+
 @pytest.mark.parametrize("name", IDS)
 def test_every_widget_leaves_its_default_figure(executed_course, name):
     notebook = load(executed_course[name].output_path)
@@ -105,9 +132,11 @@ def test_committed_notebook_is_small_and_stripped(path):
 def test_first_code_cell_installs_on_colab_only(path):
     first = source(code_cells(load(path))[0])
     assert 'if "google.colab" in sys.modules:' in first
-    body = first.split('if "google.colab" in sys.modules:')[1]
-    assert all(line.startswith("    ") for line in body.splitlines() if line.strip())
-    installs = [shlex.split(line, comments=True)[2:] for line in body.splitlines() if line.strip()]
+    after = first.split('if "google.colab" in sys.modules:')[1].splitlines()
+    body = list(itertools.takewhile(lambda line: not line.strip() or line[:1] == " ", after))
+    rest = after[len(body) :]
+    assert all(not line.startswith("%pip") for line in rest), "installs only on Colab"
+    installs = [shlex.split(line, comments=True)[2:] for line in body if line.strip()]
     assert installs, "the set-up cell installs nothing on Colab"
     for arguments in installs:
         options = {word for word in arguments if word.startswith("-")}

@@ -1,0 +1,74 @@
+"""The computations behind notebook 05's statements: Adam's bias correction, zig-zags, cycles.
+
+Each function or configuration here is used by a figure or a printed table of the notebook
+and by its claims register (``tests/test_claims_nb05.py``), so the text, the figure and the
+test share one computation. Plain numpy; importing this module never loads Keras.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lecture_nn.optimizers import OptimizerPath, make_optimizer
+from lecture_nn.schedules import CyclicalLearningRate
+
+__all__ = [
+    "CYCLICAL_TWO_CYCLES",
+    "ZIGZAG_LEARNING_RATE",
+    "adam_wrong_correction_ratio",
+    "direction_changes",
+]
+
+#: A cyclical learning rate that works on Beale: 0.001 up to 0.08 and back in 50 updates
+#: (half-period ``step_size`` 25), so 100 updates are two whole cycles.
+CYCLICAL_TWO_CYCLES = make_optimizer(
+    "sgd",
+    CyclicalLearningRate(1e-3, 0.08, step_size=25, mode="triangular"),
+    label="SGD + cyclical rate 0.001-0.08 (2 cycles)",
+)
+
+#: Plain SGD's learning rate that zig-zags on the quadratic bowl f = 0.1 x^2 + 2.5 y^2:
+#: each update multiplies y by 1 - 5 * 0.35 = -0.75 (a sign change) and x by 0.93.
+ZIGZAG_LEARNING_RATE = 0.35
+
+
+def adam_wrong_correction_ratio(
+    gradients, beta_1: float = 0.9, beta_2: float = 0.999
+) -> np.ndarray:
+    """Adam's step with the corrections 1 - beta, divided by the step with 1 - beta**t.
+
+    Runs Adam's moving averages m and v (both from 0, float64, epsilon 0) over
+    ``gradients``, shape (T,) for one weight (nonzero), and returns, for t = 1 .. T, the
+    step m / (1 - beta_1) / sqrt(v / (1 - beta_2)) divided by the correct step
+    m / (1 - beta_1**t) / sqrt(v / (1 - beta_2**t)); shape (T,).
+    """
+    gradients = np.asarray(gradients, dtype=float)
+    if gradients.ndim != 1 or len(gradients) == 0:
+        raise ValueError(f"gradients must be a non-empty 1-D array, got shape {gradients.shape}")
+    if not np.all(np.isfinite(gradients)) or np.any(gradients == 0):
+        raise ValueError("gradients must be finite and nonzero")
+    for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
+        if not 0.0 < beta < 1.0:
+            raise ValueError(f"{name} must lie in (0, 1), got {beta}")
+    m = v = 0.0
+    ratios = np.empty(len(gradients))
+    for index, g in enumerate(gradients):
+        t = index + 1
+        m = beta_1 * m + (1 - beta_1) * g
+        v = beta_2 * v + (1 - beta_2) * g * g
+        wrong = (m / (1 - beta_1)) / np.sqrt(v / (1 - beta_2))
+        right = (m / (1 - beta_1**t)) / np.sqrt(v / (1 - beta_2**t))
+        ratios[index] = wrong / right
+    return ratios
+
+
+def direction_changes(path: OptimizerPath, axis: int = 1) -> int:
+    """How often a path's step along ``axis`` (0: x, 1: y) reverses its sign.
+
+    Counts the pairs of consecutive updates whose steps along ``axis`` have opposite signs
+    (a zig-zag across that axis); steps of exactly 0 count as no reversal.
+    """
+    if axis not in (0, 1):
+        raise ValueError(f"axis must be 0 (x) or 1 (y), got {axis!r}")
+    steps = np.diff(np.asarray(path.points, dtype=float)[:, axis])
+    return int(np.sum(np.sign(steps[1:]) * np.sign(steps[:-1]) < 0))

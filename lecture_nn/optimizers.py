@@ -20,6 +20,7 @@ does.
 from __future__ import annotations
 
 import math
+import numbers
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -98,9 +99,36 @@ _CHECKS: dict[str, Callable] = {
 # accepts beta_1 in (0, 1] (beta_1 = 0 would make Lion signSGD) and does not check
 # beta_2; both are interpolation weights, so [0, 1] is their meaningful range.
 _KIND_CHECKS: dict[tuple[str, str], Callable] = {
+    ("sgd", "momentum"): lambda v, a: _momentum_or_schedule(v, a),
     ("lion", "beta_1"): lambda v, a: _in_range_open_low(v, a, 0.0, 1.0),
     ("lion", "beta_2"): lambda v, a: _in_range(v, a, 0.0, 1.0, high_open=False),
 }
+
+
+def _momentum_or_schedule(value, argument: str):
+    """SGD's momentum: a number in [0, 1], or a callable step -> momentum (kept as is)."""
+    if callable(value):  # a lecture_nn.schedules.Schedule or any function of the step
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{argument} must be a number in [0, 1] or a callable step -> momentum (such as "
+            f"a lecture_nn.schedules.Schedule), got {type(value).__name__}"
+        )
+    return _in_range(value, argument, 0.0, 1.0, high_open=False)
+
+
+def _momentum_schedule(momentum, steps: int) -> list:
+    """float32 momentum of each update for a callable ``momentum``; checks every value."""
+    if isinstance(momentum, Schedule):
+        values = momentum(np.arange(steps)).tolist()
+    else:
+        values = [momentum(step) for step in range(steps)]
+    for step, value in enumerate(values):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"momentum({step}) must be a real number, got {type(value).__name__}")
+        if not 0.0 <= value <= 1.0:  # False for nan too
+            raise ValueError(f"momentum({step}) = {value} is not in [0, 1]")
+    return list(_f32(values))
 
 
 def _in_range_open_low(value, argument: str, low: float, high: float) -> float:
@@ -162,8 +190,10 @@ def _check_options(kind: str, options: Mapping) -> dict[str, float | bool]:
 def _default_label(kind: str, learning_rate, options: Mapping) -> str:
     """A display name such as "Nesterov momentum" or "Adam (AMSGrad)"."""
     label = _KERAS_NAMES[kind]
-    if kind == "sgd" and options["momentum"] > 0:
+    scheduled = callable(options.get("momentum"))
+    if kind == "sgd" and (scheduled or options["momentum"] > 0):
         label = "Nesterov momentum" if options["nesterov"] else "Momentum"
+        label += " + momentum schedule" if scheduled else ""
     elif kind == "rmsprop":
         parts = ["centered"] if options["centered"] else []
         parts += ["momentum"] if options["momentum"] > 0 else []
@@ -186,6 +216,7 @@ class OptimizerConfig:
         kind: One of ``KINDS``.
         learning_rate: A float > 0 (per update) or a schedule from lecture_nn.schedules.
         options: Every other Keras hyperparameter, defaults filled in (read-only mapping).
+            SGD's ``momentum`` may also be a callable step -> momentum (not in Keras).
         label: Display name for legends.
     """
 
@@ -211,7 +242,17 @@ class OptimizerConfig:
         object.__setattr__(self, "label", label)
 
     def to_keras(self):
-        """The equivalent, freshly built ``keras.optimizers`` instance (imports Keras)."""
+        """The equivalent, freshly built ``keras.optimizers`` instance (imports Keras).
+
+        Raises:
+            ValueError: the momentum is a schedule, which Keras' SGD cannot take.
+        """
+        if callable(self.options.get("momentum")):
+            raise ValueError(
+                "Keras' SGD takes a constant momentum (a float in [0, 1]); this config's "
+                "momentum is a function of the step, which only lecture_nn's simulator "
+                "can run"
+            )
         import keras
 
         optimizer_class = getattr(keras.optimizers, _KERAS_NAMES[self.kind])
@@ -232,7 +273,13 @@ def make_optimizer(kind: str, learning_rate=None, *, label=None, **options) -> O
             Keras default of that optimizer.
         label: Display name; None picks one ("Momentum", "Nesterov momentum", ...).
         **options: Keras hyperparameters (e.g. ``momentum=0.9, nesterov=True``).
-            ``weight_decay`` is accepted by every kind, as in Keras.
+            ``weight_decay`` is accepted by every kind, as in Keras. For "sgd" only,
+            ``momentum`` may also be a schedule: a ``lecture_nn.schedules.Schedule`` or
+            any callable step -> momentum in [0, 1], where step counts the updates
+            already applied (0 for the first), as for learning-rate schedules. Update i
+            then uses ``momentum(i)`` (rounded to float32) in Keras' SGD formulas; this
+            is how Sutskever et al. (2013) raise the momentum during training. Such a
+            config runs in :func:`simulate` only (Keras' SGD takes a constant).
 
     Raises:
         ValueError: unknown kind or hyperparameter (the message lists the valid ones), or
@@ -258,7 +305,8 @@ class OptimizerPath:
             inf/nan; it then ends at the last finite point inside.
         details: Per-update arrays of shape (n, 2): ``gradient`` (the float32 gradient
             used in each update) for every optimizer, and ``velocity`` (Keras' momentum
-            buffer after each update) for SGD with momentum.
+            buffer after each update) for SGD with momentum; with a momentum schedule
+            also ``momentum``, shape (n,), float32: the momentum of each update.
     """
 
     name: str
@@ -324,28 +372,33 @@ def _has_subnormal(*arrays) -> bool:
 
 
 def _sgd(options, lrs):
-    """keras/src/optimizers/sgd.py.
+    """keras/src/optimizers/sgd.py: v = momentum v - lr g, w += v.
 
     Textbook momentum (and the lecture) writes v = gamma v - eta grad(w + gamma v) for
     Nesterov, evaluating the gradient at a look-ahead point. Keras never evaluates a
     look-ahead gradient: it uses the equivalent reformulation of Sutskever et al. (2013)
     on the shifted variable, w += momentum * v - lr * g with the freshly updated v.
+    A momentum schedule (not in Keras) arrives from :func:`simulate` as the list of the
+    float32 momentum of each update, and update i uses ``mus[i]`` in the same formulas.
     """
     momentum = options["momentum"]
-    if momentum == 0:  # Keras then ignores `nesterov` and keeps no momentum buffer
+    scheduled = isinstance(momentum, list)
+    if not scheduled and momentum == 0:  # Keras then ignores `nesterov`
 
         def plain(i, point, gradient, state):
             return point - gradient * lrs[i], state
 
         return plain, {}
-    mu = _f32(momentum)
+    mus = momentum if scheduled else None
+    mu = None if scheduled else _f32(momentum)
     nesterov = options["nesterov"]
 
     def update(i, point, gradient, state):
         lr = lrs[i]
-        velocity = state["velocity"] * mu - gradient * lr
+        mu_i = mu if mus is None else mus[i]
+        velocity = state["velocity"] * mu_i - gradient * lr
         if nesterov:
-            return point + (velocity * mu - gradient * lr), {"velocity": velocity}
+            return point + (velocity * mu_i - gradient * lr), {"velocity": velocity}
         return point + velocity, {"velocity": velocity}
 
     return update, {"velocity": np.zeros(2, _F32)}
@@ -611,7 +664,8 @@ def simulate(
     float64, rounded to float32), applies Keras' weight decay if configured
     (w -= w * weight_decay * lr, before the update, as the Keras base optimizer does) and
     then the optimizer's update rule, with the learning rate ``schedule(i)`` for update i
-    (0-based, as Keras' ``optimizer.iterations``). A step that meets a float32 subnormal
+    (0-based, as Keras' ``optimizer.iterations``), and for SGD with a momentum schedule
+    the momentum ``momentum(i)``. A step that meets a float32 subnormal
     (an input or result, or a numpy underflow on the way) is computed again with every
     operation flushing subnormals to zero, as TensorFlow does; the other steps have
     none to flush and run at numpy speed.
@@ -626,6 +680,11 @@ def simulate(
 
     Returns:
         An :class:`OptimizerPath`; it is shorter than ``steps`` if it diverged.
+
+    Raises:
+        TypeError, ValueError: a bad argument (the message names it), or a momentum
+            schedule whose value at some step is not a number in [0, 1] (the message
+            names the step).
     """
     if not isinstance(config, OptimizerConfig):
         raise TypeError(
@@ -647,7 +706,12 @@ def simulate(
 
     rates = _learning_rates(config.learning_rate, steps)
     lrs = list(rates)
-    update, state = _RULES[config.kind](config.options, lrs)
+    options = dict(config.options)
+    momentums = None
+    if config.kind == "sgd" and callable(options["momentum"]):
+        momentums = _momentum_schedule(options["momentum"], steps)
+        options["momentum"] = momentums
+    update, state = _RULES[config.kind](options, lrs)
     weight_decay = config.options.get("weight_decay")
     decay = None if not weight_decay else _f32(weight_decay)
 
@@ -708,6 +772,8 @@ def simulate(
         path_points, losses, diverged = path_points[: n + 1], losses[: n + 1], True
 
     details = {"gradient": np.array(gradients[:n], dtype=_F32).reshape(n, 2)}
+    if momentums is not None:
+        details["momentum"] = np.array(momentums[:n], dtype=_F32)
     for key, values in records.items():
         details[key] = np.array(values[:n], dtype=_F32).reshape(n, 2)
     return OptimizerPath(

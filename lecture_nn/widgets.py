@@ -16,18 +16,42 @@ so the figure is a function of a few named parameters with defaults.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import decimal
 import inspect
 import io
 import numbers
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from matplotlib.figure import Figure
 
 from lecture_nn import style
 
 HEADLESS_VARIABLE = "LECTURE_NN_HEADLESS"
+
+# The lists that collect_figures() blocks fill; a context variable, so nothing outlives the
+# ``with`` block and concurrent blocks (threads, asyncio tasks) do not see each other's.
+_COLLECTORS: contextvars.ContextVar[tuple[list, ...]] = contextvars.ContextVar(
+    "lecture_nn_widget_collectors", default=()
+)
+
+
+@contextlib.contextmanager
+def collect_figures() -> Iterator[list]:
+    """Collect every :class:`InteractiveFigure` made inside the ``with`` block.
+
+    Yields a list that receives each figure as soon as it has drawn its default values;
+    for tests that check what a notebook's widgets show (e.g. that no text leaves the
+    canvas). Blocks may be nested; each sees the figures made inside it.
+    """
+    collected: list = []
+    token = _COLLECTORS.set((*_COLLECTORS.get(), collected))
+    try:
+        yield collected
+    finally:
+        _COLLECTORS.reset(token)
 
 
 def is_headless() -> bool:
@@ -184,6 +208,8 @@ class InteractiveFigure:
         self._handle = None
         self._png: bytes | None = None
         self._redraw()
+        for collected in _COLLECTORS.get():
+            collected.append(self)
 
     def _redraw(self) -> None:
         if self.clear:

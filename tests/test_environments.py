@@ -17,6 +17,7 @@ a notebook that fails or prints a warning fails the test.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import venv
@@ -59,6 +60,12 @@ figure.controls["label"].value = "b"
 assert figure.values == {"slope": 2.0, "label": "b"}, figure.values
 assert figure.png() != before
 print("controls work with ipywidgets", ipywidgets.__version__)""",
+    # How IPython 7.34 shows the course's own error: the message alone (no traceback).
+    """from lecture_nn.fashion_mnist import DataUnavailableError
+try:
+    raise DataUnavailableError("nothing found:\\n  - a folder")
+except DataUnavailableError:
+    get_ipython().showtraceback()""",
 ]
 
 
@@ -133,13 +140,19 @@ def test_course_runs_with_colab_versions_of_ipython_and_ipywidgets(colab_python,
     executed = nbformat.read(tmp_path / "out" / "probe.ipynb", as_version=4)
     printed = "".join(output.get("text", "") for output in executed.cells[2].outputs)
     assert "controls work with ipywidgets 7.7" in printed
+    (error,) = executed.cells[3].outputs
+    assert error.traceback == ["DataUnavailableError: nothing found:", "  - a folder"]
 
     course = course_notebooks()
     output = lecture_nn_run(
         colab_python, "--output", str(tmp_path / "course"), cwd=tmp_path, env=env
     )
     assert f"{len(course)} of {len(course)} notebooks ok" in output
-    assert output.count("(0 warnings)") == len(course)
+    # One line per notebook, each "ok" with no warnings, then the summary line.
+    lines = output.splitlines()
+    assert len(lines) == len(course) + 1, output
+    for line, notebook in zip(lines, course):
+        assert re.fullmatch(rf"{re.escape(notebook.name)} +\d+\.\d s  ok", line), line
 
 
 def test_binder_environment_runs_a_notebook(tmp_path):

@@ -102,9 +102,10 @@ def environment_report() -> dict[str, str]:
     """Gather what a teacher needs to know about a student's environment.
 
     Returns an ordered mapping from label to value: the operating system, Python, the
-    lecture-nn version, the versions of the course's main libraries, the Keras backend, the
-    notebooks folder, and where Fashion-MNIST was found (or that it will be downloaded)
-    together with the folders searched for it. A value may span several lines.
+    lecture-nn version, the versions of the course's main libraries, the Keras backend (and
+    where it was chosen), the installed backends and how to choose one, the notebooks
+    folder, and where Fashion-MNIST was found (or that it will be downloaded) together with
+    the folders searched for it. A value may span several lines.
     """
     report = {
         "platform": platform.platform(),

@@ -7,8 +7,9 @@ Given real weight matrices (from Keras' ``model.get_weights()`` or the
 course's numpy network) it colours each edge by the sign of its weight and sizes it by
 the magnitude, with a colour bar.
 
-All edges are one ``LineCollection`` and all nodes one ``EllipseCollection``, so even a
-network with thousands of edges redraws in a few milliseconds.
+All edges are one ``LineCollection`` and all nodes one ``EllipseCollection``: a network with
+thousands of edges is two artists, not thousands (``bench/bench_diagram_redraw.py`` times a
+redraw of notebook 01's widget).
 """
 
 from __future__ import annotations

@@ -193,7 +193,8 @@ def activation_backward(name: str, z: np.ndarray, grad_a: np.ndarray) -> np.ndar
     whole Jacobian: dL/dz = dL/da @ J, which ``softmax_vjp`` computes without forming J.
 
     (With categorical cross-entropy on a softmax output the two steps together simplify
-    to dL/dz = (y_pred - y_true) / batch; we keep the general product here, so the same
+    to dL/dz = (y_pred - y_true) / batch for targets that sum to 1, such as one-hot
+    labels; we keep the general product here, so the same
     code also covers softmax with mean squared error.)
     """
     if name == "softmax":

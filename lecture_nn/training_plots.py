@@ -77,6 +77,12 @@ class TrainingReplay:
         output = self.network.predict(self._grid)
         return output[:, -1].reshape(self._shape)
 
+    def accuracy(self, step: int) -> float:
+        """Fraction of the training points on the right side of 0.5 after ``step`` updates."""
+        self.network.set_weights(self.run.weights[self._check_step(step)])
+        predicted = self.network.predict(self.X)[:, -1] > 0.5
+        return float(np.mean(predicted == (self.y > 0.5)))
+
     def _kernels_and_biases(self, step: int):
         weights = self.run.weights[step]
         return weights[0::2], weights[1::2]
@@ -150,7 +156,6 @@ class TrainingReplay:
         artists.image.set_data(self.probabilities(step))
         artists.loss_line.set_data(np.arange(step + 1), self.run.losses[: step + 1])
         artists.loss_marker.set_data([step], [self.run.losses[step]])
-        accuracy = np.mean((self.network.predict(self.X)[:, -1] > 0.5) == (self.y > 0.5))
-        artists.boundary_axes.set_title(f"step {step}: accuracy {accuracy:.2f}")
+        artists.boundary_axes.set_title(f"step {step}: accuracy {self.accuracy(step):.2f}")
         artists.loss_axes.set_title(f"loss {self.run.losses[step]:.3f}")
         return artists

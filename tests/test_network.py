@@ -271,6 +271,18 @@ def test_softmax_with_cross_entropy_gives_prediction_minus_target_over_batch():
     np.testing.assert_allclose(grads.z[-1], (forward.output - y) / 6, rtol=1e-10, atol=1e-15)
 
 
+def test_softmax_cross_entropy_shortcut_needs_targets_that_sum_to_one():
+    """The docstring's qualifier: for targets summing to s the delta is (s * y_pred - y) / n."""
+    network = Network([4, 3], ["softmax"], loss="categorical_crossentropy", seed=2)
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(5, 4))
+    y = 0.5 * np.eye(3)[rng.integers(0, 3, size=5)]  # each row sums to 0.5
+    forward = network.forward(X)
+    delta = network.backward(forward, y).z[-1]
+    np.testing.assert_allclose(delta, (0.5 * forward.output - y) / 5, rtol=1e-10, atol=1e-15)
+    assert not np.allclose(delta, (forward.output - y) / 5)
+
+
 def test_activation_backward_multiplies_by_the_derivative():
     z = np.array([[-2.0, 0.5, 3.0]])
     upstream = np.array([[1.0, -2.0, 0.5]])

@@ -735,7 +735,12 @@ def simulate(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="raise"):
         for i in range(steps):
             x, y = point.tolist()
-            gradient = np.array(gradient_fn(x, y), dtype=_F32)
+            try:
+                gradient = gradient_fn(x, y)
+            except FloatingPointError:  # a surface's own numpy arithmetic underflowed
+                with np.errstate(all="ignore"):
+                    gradient = gradient_fn(x, y)
+            gradient = np.array(gradient, dtype=_F32)
             try:
                 if _has_subnormal(point, gradient):
                     raise FloatingPointError

@@ -9,6 +9,8 @@ the TensorFlow backend (the tests' default), which the simulator models; other b
 fuse operations differently and get the float32 round-off tolerance of the other tests.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 from test_optimizers_vs_keras import ATOL, RTOL, keras_path
@@ -119,3 +121,17 @@ def test_flush_to_zero_arithmetic_is_that_of_tensorflow():
         np.testing.assert_array_equal(np.asarray(value), theirs[name].numpy(), err_msg=name)
     assert np.asarray(ours["multiply"])[0] == 0.0  # 1e-39: subnormal, flushed
     assert np.asarray(ours["add"])[1] == 1.0
+
+
+def test_a_surface_whose_own_numpy_arithmetic_underflows_still_runs():
+    """The simulator watches numpy underflows in its own steps only, not in a surface."""
+    bowl = get_surface("quadratic")
+
+    def gradient(x, y):
+        bump = np.exp(-1000.0 * (x * x + y * y))  # underflows to 0 away from the origin
+        return 2000.0 * x * bump + 0.2 * x, 2000.0 * y * bump + 5.0 * y
+
+    surface = dataclasses.replace(bowl, name="bowl with a bump", gradient=gradient)
+    path = simulate(make_optimizer("sgd", 0.1), surface, steps=5)
+    reference = simulate(make_optimizer("sgd", 0.1), bowl, steps=5)
+    np.testing.assert_array_equal(path.points, reference.points)

@@ -88,6 +88,35 @@ def test_gradients_are_checked_against_finite_differences_and_keras():
         np.testing.assert_allclose(mine, keras_gradient, rtol=1e-4, atol=1e-6)
 
 
+def test_the_next_notebooks_cover_activations_initialisation_and_optimizers():
+    """ "an architecture with activation functions (notebooks 1 and 3), a way to initialise
+    the weights (notebook 4), ... and an optimizer that updates the weights (notebook 5)"."""
+    import json
+
+    from lecture_nn.paths import course_notebooks
+
+    titles = {}
+    for path in course_notebooks():
+        first = json.loads(path.read_text(encoding="utf-8"))["cells"][0]
+        titles[path.name[:2]] = "".join(first["source"]).splitlines()[0]
+    assert titles["01"].startswith("# 1. Architecture")
+    assert titles["03"].startswith("# 3. Activation functions")
+    assert titles["04"].startswith("# 4.")
+    assert "nitiali" in titles["04"]
+    assert titles["05"].startswith("# 5.")
+    assert "ptimi" in titles["05"]
+
+
+def test_keras_sequences_and_videos_have_samples_first_and_features_or_channels_last():
+    """ "3-D | (samples, timesteps, features) | time series, text" and "5-D | (samples,
+    frames, height, width, channels) | video": the layouts Keras' recurrent and 3-D
+    convolution layers read."""
+    sequences = np.zeros((2, 7, 3), dtype="float32")  # 2 samples, 7 timesteps, 3 features
+    assert tuple(keras.layers.SimpleRNN(4)(sequences).shape) == (2, 4)
+    video = np.zeros((1, 10, 16, 12, 3), dtype="float32")
+    assert tuple(keras.layers.Conv3D(5, 3)(video).shape) == (1, 8, 14, 10, 5)
+
+
 def test_keras_images_are_samples_height_width_channels():
     """ "4-D | (samples, height, width, channels) | colour images": Keras' default image data
     format is channels-last."""

@@ -170,8 +170,9 @@ def test_zoo_cyclical_rate_leaves_at_step_91_before_its_peak_at_100():
 
 
 def test_notebook_schedules_equal_keras_for_steps_0_to_299():
-    """Claim: "The numpy schedules give the same numbers as the Keras schedule objects: Keras' own
-    for the decays, and for the cyclical rows the course's Keras version"."""
+    """Claim: "The numpy schedules give the same numbers as the Keras schedule objects (to
+    float32 round-off): Keras' own for the decays, and for the cyclical rows the course's
+    Keras version"."""
     keras = pytest.importorskip("keras")
     from lecture_nn import keras_schedules
 
@@ -180,12 +181,16 @@ def test_notebook_schedules_equal_keras_for_steps_0_to_299():
         schedules.ExponentialDecay(0.02, 100, 0.96),
         schedules.InverseTimeDecay(0.02, 100, 0.5),
         schedules.PiecewiseConstantDecay([100, 200], [0.02, 0.01, 0.005]),
+        schedules.PolynomialDecay(0.02, 300, 0.001, power=2),
+        schedules.CosineDecay(0.02, 300),
+        schedules.CosineDecayRestarts(0.02, 50),
     ]
     for schedule in decays:
         theirs = schedule.to_keras()
         assert type(theirs).__module__.startswith("keras.")
+        # the notebook's check: np.allclose(rtol=1e-6), whose atol is 1e-8
         np.testing.assert_allclose(
-            schedule(steps), keras.ops.convert_to_numpy(theirs(steps)), rtol=1e-6
+            schedule(steps), keras.ops.convert_to_numpy(theirs(steps)), rtol=1e-6, atol=1e-8
         )
     cyclical = schedules.CyclicalLearningRate(1e-4, 0.02, 50, mode="triangular")
     port = cyclical.to_keras()
@@ -193,6 +198,36 @@ def test_notebook_schedules_equal_keras_for_steps_0_to_299():
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(port(steps)), smith_triangular(steps, 1e-4, 0.02, 50), rtol=1e-5
     )
+
+
+def test_polynomial_and_cosine_decay_follow_the_texts_formulas():
+    """Claim: "polynomial decay eta_s = (eta_0 - eta_end)(1 - min(s, T)/T)^p + eta_end ...
+    constant at eta_end after T steps; cosine decay ... eta_s = eta_0 (alpha + (1 - alpha)
+    1/2 (1 + cos(pi min(s, T)/T)))" (the figure's schedules, float64 formulas)."""
+    steps = np.arange(400)
+    clipped = np.minimum(steps, 300)
+    polynomial = schedules.PolynomialDecay(0.02, 300, 0.001, power=2)(steps)
+    expected = (0.02 - 0.001) * (1 - clipped / 300) ** 2 + 0.001
+    np.testing.assert_allclose(polynomial, expected, rtol=1e-5)
+    assert np.all(polynomial[300:] == polynomial[300])
+    for alpha in (0.0, 0.1):
+        cosine = schedules.CosineDecay(0.02, 300, alpha)(steps)
+        expected = 0.02 * (alpha + (1 - alpha) * 0.5 * (1 + np.cos(np.pi * clipped / 300)))
+        np.testing.assert_allclose(cosine, expected, rtol=1e-5, atol=1e-9)
+
+
+def test_warm_restarts_come_at_steps_50_and_150():
+    """Claim: "in the lower figure the restarts come at steps 50 and 150 (periods of 50, 100
+    and 200 steps)", and each restart starts again from the top (m_mul 1)."""
+    rates = schedules.CosineDecayRestarts(0.02, 50)(np.arange(300))
+    restarts = (np.flatnonzero(np.diff(rates) > 0) + 1).tolist()
+    assert restarts == [50, 150]
+    np.testing.assert_allclose(rates[[0, 50, 150]], 0.02, rtol=1e-6)
+    # each period is half a cosine from the top to 0, independently computed
+    for start, length in ((0, 50), (50, 100), (150, 150)):
+        s = np.arange(length)
+        expected = 0.02 * 0.5 * (1 + np.cos(np.pi * s / (length if length < 150 else 200)))
+        np.testing.assert_allclose(rates[start : start + length], expected, rtol=1e-5, atol=1e-8)
 
 
 # --- Momentum -------------------------------------------------------------------------
@@ -342,6 +377,65 @@ def test_keras_weight_decay_is_learning_rate_times_lambda():
     got = float(keras.ops.convert_to_numpy(w)[0])
     assert got == pytest.approx(1 - 0.1 * 0.05, rel=1e-6)  # Keras: eta * lambda
     assert got != pytest.approx(1 - 0.05, rel=1e-3)  # the paper with eta_t = 1: lambda alone
+
+
+# --- Adadelta and Lion -----------------------------------------------------------------
+
+
+def test_adadelta_and_lion_defaults_are_keras_and_the_zoos_are_the_papers():
+    """Claim: "The paper has no eta (it is 1 there) and uses rho = 0.95, epsilon = 1e-6;
+    Keras ... multiplies by learning_rate (default 0.001) and defaults to epsilon = 1e-7.
+    The zoo's Adadelta has the paper's settings" and "beta_1 = 0.9, beta_2 = 0.99 (the
+    paper's and Keras' defaults) ... the zoo's Lion uses 0.04, a fifth of its Adam's 0.2"."""
+    keras = pytest.importorskip("keras")
+    adadelta, lion = keras.optimizers.Adadelta(), keras.optimizers.Lion()
+    assert float(adadelta.learning_rate) == pytest.approx(0.001)
+    assert (adadelta.rho, adadelta.epsilon) == (0.95, 1e-7)
+    assert (lion.beta_1, lion.beta_2) == (0.9, 0.99)
+    zoo_adadelta = ZOO["adadelta"]
+    assert zoo_adadelta.learning_rate == 1.0
+    assert zoo_adadelta.options["rho"] == 0.95
+    assert zoo_adadelta.options["epsilon"] == 1e-6
+    assert ZOO["lion"].learning_rate == 0.04
+    assert ZOO["lion"].options["beta_1"] == 0.9
+    assert ZOO["lion"].options["beta_2"] == 0.99
+    assert 5 * ZOO["lion"].learning_rate == pytest.approx(ZOO["adam"].learning_rate)
+
+
+def test_adadelta_first_step_is_00045_and_it_travels_the_shortest_way():
+    """Claim: "its first step is about sqrt(epsilon/(1 - rho)) ~ 0.0045 per weight whatever
+    the gradient, and the steps grow slowly: on Beale it travels the shortest way of the
+    zoo in 100 steps"."""
+    zoo = simulate_zoo("beale")
+    first = np.abs(zoo["adadelta"].points[1] - zoo["adadelta"].points[0])
+    assert round(math.sqrt(1e-6 / (1 - 0.95)), 4) == 0.0045
+    np.testing.assert_allclose(first, math.sqrt(1e-6 / 0.05), rtol=1e-3)
+    gradient = np.abs(zoo["adadelta"].details["gradient"][0])
+    assert gradient.max() / gradient.min() > 1.5  # different gradients, the same first step
+    travelled = {
+        name: np.hypot(*np.diff(path.points.astype(float), axis=0).T).sum()
+        for name, path in zoo.items()
+    }
+    assert min(travelled, key=travelled.get) == "adadelta"
+    steps = np.hypot(*np.diff(zoo["adadelta"].points.astype(float), axis=0).T)
+    assert steps[-1] < 10 * steps[0]  # grows slowly
+
+
+def test_lion_moves_every_weight_by_exactly_the_learning_rate():
+    """Claim: "moves every weight by exactly the learning rate, in the direction of the sign
+    of a mix of m and the gradient" (the zoo's Lion on every surface, and a float64 loop of
+    the text's formulas)."""
+    for surface in SURFACES:
+        path = simulate_zoo(surface, names="lion")["lion"]
+        steps = np.abs(np.diff(path.points.astype(float), axis=0))
+        np.testing.assert_allclose(steps, 0.04, rtol=1e-4)
+    path = simulate_zoo("beale", names="lion")["lion"]
+    w, m = np.array(BEALE.start, dtype=float), np.zeros(2)
+    for point in path.points[1:11]:
+        g = np.array(BEALE.gradient(*w))
+        w = w - 0.04 * np.sign(0.9 * m + 0.1 * g)
+        m = 0.99 * m + 0.01 * g
+        np.testing.assert_allclose(point, w, atol=1e-5)
 
 
 # --- The optimizer zoo ----------------------------------------------------------------

@@ -482,3 +482,28 @@ def test_numpy_transpose_without_axes_reverses_all_three_axes():
     examples to the last one"."""
     images = np.zeros((5, 28, 27))
     assert images.T.shape == (27, 28, 5)
+
+
+def test_only_dense_and_batch_normalisation_layers_have_parameters():
+    """Hint: "Only Dense and BatchNormalization have parameters; the Input only declares the
+    shape, Dropout and Activation compute without any."""
+    from lecture_nn.exercises import nb06
+
+    assert "Dropout and Activation compute without any" in nb06.keras_parameters.hints[0]
+    model = nb06.build_model()
+    counts = [(type(layer).__name__, layer.count_params()) for layer in model.layers]
+    assert [count for name, count in counts if name in ("Dropout", "Activation")] == [0, 0]
+    assert sum(count for _, count in counts) == model.count_params()  # nothing in the Input
+    assert {name for name, count in counts if count} == {"Dense", "BatchNormalization"}
+
+
+def test_reshape_keeps_the_examples_and_flattens_each_image_row_by_row():
+    """Hint: "images.reshape(len(images), 784) keeps the first axis (the examples) and
+    flattens each image row by row"."""
+    from lecture_nn.exercises import nb06
+
+    assert "flattens each image row by row" in " ".join(nb06.preprocess.hints[1].split())
+    images = np.arange(2 * 28 * 28).reshape(2, 28, 28)
+    flat = images.reshape(len(images), 784)
+    for k in range(2):
+        np.testing.assert_array_equal(flat[k], np.concatenate(list(images[k])))

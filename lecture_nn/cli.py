@@ -286,6 +286,10 @@ def _cmd_lab(args: argparse.Namespace, jupyter_args: list[str]) -> int:
         return 1
     folder = _lab_folder(source, args.dir)
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", *jupyter_args]
+    if _running_as_root() and "--allow-root" not in jupyter_args:
+        # JupyterLab refuses to start as root without it; in Docker and on many cloud
+        # machines root is the only user there is.
+        command.append("--allow-root")
     if args.print_command:
         print(shlex.join(command))
         return 0
@@ -300,6 +304,11 @@ def _cmd_lab(args: argparse.Namespace, jupyter_args: list[str]) -> int:
             return 1
     print(f"Opening JupyterLab in {folder} (press Ctrl-C to stop it)", flush=True)
     return run_until_done(command, cwd=folder, env=kernel_environment(headless=False))
+
+
+def _running_as_root() -> bool:
+    """Whether this process runs as root (never on Windows, which has no such user)."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def _lab_folder(source: Path, workdir: str | None) -> Path:

@@ -312,7 +312,23 @@ def test_strip_rewrites_notebooks(tmp_path, capsys):
 # --- lab ---------------------------------------------------------------------------------
 
 
-def test_lab_print_command(tmp_path, capsys, course_notebooks):
+@pytest.fixture
+def as_user(monkeypatch):
+    """Run the test as a normal user (uid 1000), whoever runs the suite."""
+    monkeypatch.setattr(os, "geteuid", lambda: 1000, raising=False)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="root exists on POSIX systems only")
+def test_lab_as_root_passes_allow_root_to_jupyterlab(monkeypatch, capsys, course_notebooks):
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert main(["lab", "--print-command", "--no-browser"]) == 0
+    command = shlex.split(capsys.readouterr().out)
+    assert command[-2:] == ["--no-browser", "--allow-root"]
+    assert main(["lab", "--print-command", "--", "--allow-root"]) == 0
+    assert shlex.split(capsys.readouterr().out).count("--allow-root") == 1
+
+
+def test_lab_print_command(tmp_path, capsys, course_notebooks, as_user):
     workdir = tmp_path / "course"
     assert main(["lab", "--dir", str(workdir), "--print-command", "--no-browser"]) == 0
     line = capsys.readouterr().out.strip()
@@ -323,7 +339,7 @@ def test_lab_print_command(tmp_path, capsys, course_notebooks):
     assert not workdir.exists()  # printing the command copies nothing
 
 
-def test_lab_forwards_arguments_after_double_dash(capsys, course_notebooks):
+def test_lab_forwards_arguments_after_double_dash(capsys, course_notebooks, as_user):
     assert main(["lab", "--print-command", "--", "--port", "8899", "--help"]) == 0
     command = shlex.split(capsys.readouterr().out)
     assert command[-3:] == ["--port", "8899", "--help"]

@@ -166,9 +166,7 @@ class JupyterLab:
             f"--LabApp.user_settings_dir={settings}",
             f"--LabApp.workspaces_dir={self.root / 'lab-workspaces'}",
         ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            command.append("--allow-root")
-        return command
+        return command  # as root, lecture-nn lab itself adds --allow-root, as for a student
 
     def environment(self) -> dict[str, str]:
         """Our environment for a live kernel (not headless) with temporary Jupyter folders."""

@@ -16,10 +16,12 @@ the logarithm (``keras.config.epsilon()`` is 1e-7), so predictions of exactly 0 
 a large but finite loss instead of ``inf``. Where a probability was clipped, the loss no
 longer depends on it, so its gradient is 0 there (as in TensorFlow's ``clip_by_value``).
 
-One difference from a compiled Keras model: when the prediction comes straight out of a
-Keras ``sigmoid`` or ``softmax`` layer, Keras computes the cross-entropy from the logits
-instead and never clips. Both give the same numbers as long as the predictions stay
-inside [1e-7, 1 - 1e-7]; only fully saturated outputs differ.
+One difference from a Keras model on the TensorFlow backend: when the prediction comes
+straight out of a Keras ``sigmoid`` or ``softmax`` activation, that backend computes the
+cross-entropy from the logits instead and never clips (``_get_logits`` in
+``keras/src/backend/tensorflow/nn.py``); the JAX backend divides and clips as above. Both
+give the same numbers as long as the predictions stay inside [1e-7, 1 - 1e-7]; only fully
+saturated outputs differ.
 """
 
 from __future__ import annotations

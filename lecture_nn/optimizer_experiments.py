@@ -14,9 +14,11 @@ from lecture_nn.schedules import CyclicalLearningRate
 
 __all__ = [
     "CYCLICAL_TWO_CYCLES",
+    "INCREASING_MOMENTUM",
     "ZIGZAG_LEARNING_RATE",
     "adam_wrong_correction_ratio",
     "direction_changes",
+    "sutskever_momentum",
 ]
 
 #: A cyclical learning rate that works on Beale: 0.001 up to 0.08 and back in 50 updates
@@ -72,3 +74,28 @@ def direction_changes(path: OptimizerPath, axis: int = 1) -> int:
         raise ValueError(f"axis must be 0 (x) or 1 (y), got {axis!r}")
     steps = np.diff(np.asarray(path.points, dtype=float)[:, axis])
     return int(np.sum(np.sign(steps[1:]) * np.sign(steps[:-1]) < 0))
+
+
+def sutskever_momentum(step, period: int = 10, maximum: float = 0.9):
+    """Sutskever et al. (2013)'s increasing momentum, min(1 - 2^(-1 - log2(floor(step/period)
+    + 1)), maximum): 0.5 for the first ``period`` updates, then 0.75, 0.83, 0.875, ...
+
+    The paper uses ``period`` 250; our 100-update paths use 10. ``step`` counts the updates
+    made (0, 1, ...), an int or an integer array; returns floats of the same shape.
+    """
+    step = np.asarray(step)
+    if not np.issubdtype(step.dtype, np.integer) or np.any(step < 0):
+        raise ValueError(f"step must be integers >= 0, got {step!r}")
+    if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or period < 1:
+        raise ValueError(f"period must be an integer >= 1, got {period!r}")
+    if not 0.0 <= maximum <= 1.0:
+        raise ValueError(f"maximum must lie in [0, 1], got {maximum}")
+    momentum = np.minimum(1.0 - 2.0 ** (-1.0 - np.log2(step // period + 1)), maximum)
+    return float(momentum) if momentum.ndim == 0 else momentum
+
+
+#: SGD with the zoo's learning rate 0.005 and Sutskever's increasing momentum (up to 0.9),
+#: to compare with the zoo's constant momentum 0.9.
+INCREASING_MOMENTUM = make_optimizer(
+    "sgd", 0.005, momentum=sutskever_momentum, label="Momentum increasing to 0.9"
+)

@@ -16,9 +16,11 @@ from lecture_nn import schedules
 from lecture_nn.exercises import nb05
 from lecture_nn.optimizer_experiments import (
     CYCLICAL_TWO_CYCLES,
+    INCREASING_MOMENTUM,
     ZIGZAG_LEARNING_RATE,
     adam_wrong_correction_ratio,
     direction_changes,
+    sutskever_momentum,
 )
 from lecture_nn.optimizers import ZOO, make_optimizer, simulate, simulate_zoo
 from lecture_nn.surfaces import SURFACES, get_surface
@@ -261,6 +263,73 @@ def test_keras_nesterov_points_are_the_textbook_lookahead_points():
         w = w + v
         lookahead.append(w + mu * v)
     np.testing.assert_allclose(path.points, np.array(lookahead), atol=1e-5)
+
+
+def test_sutskever_momentum_is_05_then_075_083_0875_up_to_the_maximum():
+    """Claim: "mu_s = min(1 - 2^(-1 - log2(floor(s/250) + 1)), mu_max): 0.5 for the first 250
+    updates, then 0.75, 0.83, 0.875, ... up to mu_max ... the figure uses periods of 10
+    updates instead of 250, with mu_max = 0.9"."""
+    steps = np.arange(1000)
+    for period, maximum in ((250, 0.99), (10, 0.9)):
+        k = steps // period
+        expected = np.minimum(1 - 1 / (2 * (k + 1)), maximum)  # 2^(-1-log2(k+1)) = 1/(2(k+1))
+        np.testing.assert_allclose(sutskever_momentum(steps, period, maximum), expected)
+    first = [sutskever_momentum(250 * k, 250, 0.99) for k in range(4)]
+    assert np.round(first, 3).tolist() == [0.5, 0.75, 0.833, 0.875]
+    assert sutskever_momentum(99) == 0.9
+    assert INCREASING_MOMENTUM.learning_rate == ZOO["momentum"].learning_rate == 0.005
+
+
+def test_simulated_momentum_schedule_follows_the_momentum_formula():
+    """The figure's path with increasing momentum is the momentum rule of the text with
+    mu_s in place of mu (a float64 loop)."""
+    path = simulate(INCREASING_MOMENTUM, BEALE)
+    w, v = np.array(BEALE.start, dtype=float), np.zeros(2)
+    for s, point in enumerate(path.points[1:]):
+        v = sutskever_momentum(s) * v - 0.005 * np.array(BEALE.gradient(*w))
+        w = w + v
+        np.testing.assert_allclose(point, w, atol=2e-5)
+
+
+def way(path) -> float:
+    return float(np.hypot(*np.diff(path.points.astype(float), axis=0).T).sum())
+
+
+def test_increasing_momentum_skips_the_loop_of_constant_momentum():
+    """Claim: "With the increasing momentum the path skips the wide loop of constant momentum
+    0.9: it travels less than half the way and ends about five times closer to the
+    minimum", and "A small mu at the start, where the gradients are large"."""
+    constant = simulate(ZOO["momentum"], BEALE)
+    assert ZOO["momentum"].options["momentum"] == 0.9
+    increasing = simulate(INCREASING_MOMENTUM, BEALE)
+    assert not constant.diverged
+    assert not increasing.diverged
+    assert way(increasing) < way(constant) / 2
+    ratio = distance_to_beale_minimum(constant) / distance_to_beale_minimum(increasing)
+    assert 4.5 < ratio < 6
+    norms = np.hypot(*increasing.details["gradient"].astype(float).T)
+    assert norms[:10].mean() > 10 * norms[50:].mean()
+
+
+def test_at_001_constant_momentum_diverges_and_the_schedule_converges():
+    """Claim: "At learning rate 0.01, constant momentum 0.9 leaves the plot within 8
+    updates, while the schedule ends within 0.01 of the minimum"."""
+    constant = simulate(make_optimizer("sgd", 0.01, momentum=0.9), BEALE)
+    assert constant.diverged
+    assert constant.n_steps + 1 <= 8
+    increasing = simulate(make_optimizer("sgd", 0.01, momentum=sutskever_momentum), BEALE)
+    assert not increasing.diverged
+    assert distance_to_beale_minimum(increasing) < 0.01
+
+
+def test_keras_sgd_takes_only_a_constant_momentum():
+    """Claim: "Keras' SGD takes a constant momentum only, a number in [0, 1]"."""
+    keras = pytest.importorskip("keras")
+    with pytest.raises(ValueError, match="momentum"):
+        keras.optimizers.SGD(momentum=sutskever_momentum)
+    with pytest.raises(ValueError, match="momentum"):
+        keras.optimizers.SGD(momentum=1.5)
+    assert keras.optimizers.SGD(momentum=0.9).momentum == 0.9
 
 
 # --- Adagrad and RMSprop --------------------------------------------------------------

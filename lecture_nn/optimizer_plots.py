@@ -295,9 +295,9 @@ class PathsExplorer:
     is shown, its axes are drawn in full and a picture of their static part (contour lines,
     minima, legend) is kept; after that, showing it restores the picture and draws only the
     paths (matplotlib's blitting), so a control change costs a few milliseconds plus the PNG
-    encoding. ``draw`` returns the PNG it rendered; use it as
-    ``interactive_figure(explorer.draw, clear=False, layout=None, ...)``. The legend names
-    a diverged path "(diverged)" from the start.
+    encoding (``bench/bench_optimizer_widgets.py`` measures it). ``draw`` returns the PNG
+    it rendered; use it as ``interactive_figure(explorer.draw, clear=False, layout=None,
+    ...)``. The legend names a diverged path "(diverged)" from the start.
     """
 
     def __init__(self, paths_by_surface: Mapping[str, Mapping[str, object]]):
@@ -457,7 +457,8 @@ def plot_momentum_step(
     """Draw the parts of one momentum (or Nesterov) update as labelled arrows.
 
     With ``zoom`` the axes are limited to a square around the arrows, ``zoom`` times as
-    wide as the longest of them, so that a step of a few hundredths is visible.
+    wide as the larger side of the box holding all their ends, so that a step of a few
+    hundredths is visible.
     """
     arrows = {}
 

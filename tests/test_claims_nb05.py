@@ -587,3 +587,19 @@ def test_himmelblau_paths_end_at_the_minimum_of_the_starts_basin():
     # the start's basin: slow gradient descent from the start flows into that minimum
     flow = simulate(make_optimizer("sgd", 0.002), himmelblau, steps=3000)
     assert np.hypot(*(flow.points[-1] - target)) < 1e-3
+
+
+# --- Exercises ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("exercise", [nb05.momentum_step, nb05.adam_step], ids=lambda e: e.name)
+def test_exercise_checks_run_5_steps_on_three_surfaces(exercise):
+    """Claim (both exercise texts): "The check runs your step for 5 steps on three surfaces"
+    / "The check runs 5 steps on three surfaces", starting from zero state."""
+    assert "5 steps on three surfaces" in " ".join(exercise.prompt.split())
+    assert nb05.STEPS == 5
+    surfaces = [case.args["surface"] for case in exercise.cases]
+    assert len(surfaces) == len(set(surfaces)) == 3
+    # the path the check compares has the start and 5 updates
+    case = exercise.cases[0]
+    assert exercise.expected(case).shape == (6, 2)

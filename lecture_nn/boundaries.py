@@ -168,8 +168,8 @@ class MoonsActivationComparison:
 
     Each (activation, depth) pair is fitted once and kept together with its decision grid,
     so a widget that moves back and forth over the depth only draws. :meth:`fit_all` fits
-    every depth the widget offers up front (a few seconds), showing its progress, so that
-    no view of the widget waits for a fit.
+    every depth the widget offers up front, showing its progress, so that no view of the
+    widget waits for a fit.
     """
 
     #: The activations compared, in the order they are drawn (left, right).

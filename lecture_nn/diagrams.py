@@ -37,8 +37,8 @@ MAX_NODES_DRAWN = 20
 #: Above this many edges, weight labels would be unreadable and are not drawn.
 _MAX_WEIGHT_LABELS = 30
 
-#: Smallest font size (points) of a weight label.
-_MIN_WEIGHT_LABEL_FONT = 8.0
+#: Smallest font size (points) of any text in a diagram: legible on screen and in print.
+_MIN_FONT = 8.0
 
 #: Face colour of a dropped unit, and colour of the cross over it.
 _DROPPED_FACE = "0.93"
@@ -544,7 +544,8 @@ def draw_network(
             if activation_symbols and kind != "input":
                 symbol = "f" if kind == "hidden" else output_symbol
                 z = "z" if kind == "output" and sizes[-1] == 1 else f"z_{{{number}}}"
-                put(x, y, rf"${z}\,|\,{symbol}$", fontsize=node_font * 0.8, color=ink)
+                symbol_font = max(node_font * 0.8, _MIN_FONT)
+                put(x, y, rf"${z}\,|\,{symbol}$", fontsize=symbol_font, color=ink)
             elif labels:
                 letter = {"input": "x", "hidden": "h", "output": "o"}[kind]
                 put(x, y, rf"${letter}_{{{number}}}$", color=ink)
@@ -572,7 +573,7 @@ def draw_network(
                 y,
                 f"{sizes[layer]:,} nodes",
                 ha="left",
-                fontsize=label_font * 0.85,
+                fontsize=max(label_font * 0.85, _MIN_FONT),
                 color="0.3",
                 bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
             )
@@ -648,7 +649,7 @@ def draw_network(
             circles=offsets,
             radius=radius,
             points_per_unit=points_per_unit,
-            fontsize=max(node_font * 0.75, _MIN_WEIGHT_LABEL_FONT),
+            fontsize=max(node_font * 0.75, _MIN_FONT),
         )
 
     n_weights, n_biases = count_parameters(sizes, use_bias=use_bias)

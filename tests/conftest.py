@@ -98,3 +98,30 @@ def course_site(executed_course, tmp_path_factory):
         pytest.fail(f"the site needs every notebook to run; these failed: {failed}")
     executed = [result.output_path for result in executed_course.values()]
     return build_site(tmp_path_factory.mktemp("site") / "site", executed, execute=False)
+
+
+#: Fixtures that execute notebooks or build environments: a test using one is slow.
+SLOW_FIXTURES = {"executed_course", "executed_course_jax", "course_site"}
+#: Test modules whose every test executes notebooks, installs packages or starts servers.
+SLOW_MODULES = {
+    "test_environments",
+    "test_readme",
+    "test_student_environment",
+    "test_widget_legibility",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark as ``slow`` what executes notebooks (nbval's cells included) or builds environments.
+
+    ``python3 -m pytest -m "not slow and not browser"`` is then the quick loop of a few minutes.
+    """
+    for item in items:
+        module = getattr(item, "module", None)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if (
+            module is None  # nbval's notebook cells
+            or module.__name__.rpartition(".")[2] in SLOW_MODULES
+            or fixtures & SLOW_FIXTURES
+        ):
+            item.add_marker(pytest.mark.slow)

@@ -299,15 +299,26 @@ def _replace_folder(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+#: The first line of a notebook's navigation cell (links to the previous and next notebook).
+NAVIGATION_MARK = "<!-- course navigation -->"
+
+
 def prepare_for_site(nb: NotebookNode) -> NotebookNode:
     """Return a copy of ``nb`` as the site shows it.
 
     Live widget views are dropped (a static page cannot run them; the figure each widget
     drew for its default values stays), and TensorFlow's C++ start-up log lines are taken
-    out of stderr outputs; outputs left empty are removed.
+    out of stderr outputs; outputs left empty are removed. The notebook's own links to the
+    previous and next notebook (a markdown cell opening with :data:`NAVIGATION_MARK`) point
+    at ``.ipynb`` files; the page shows its own links to the neighbouring pages instead.
     """
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
+    nb.cells = [
+        cell
+        for cell in nb.cells
+        if not (cell.cell_type == "markdown" and as_text(cell.source).startswith(NAVIGATION_MARK))
+    ]
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue

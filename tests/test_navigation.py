@@ -7,6 +7,7 @@ import re
 import pytest
 
 from lecture_nn.paths import course_notebooks
+from lecture_nn.site import NAVIGATION_MARK
 
 NOTEBOOKS = course_notebooks()
 IDS = [path.stem for path in NOTEBOOKS]
@@ -50,6 +51,7 @@ def test_notebook_ends_with_links_to_its_neighbours(index):
     notebook = load(NOTEBOOKS[index])
     last = notebook["cells"][-1]
     assert last["cell_type"] == "markdown"
+    assert source(last).startswith(NAVIGATION_MARK)  # the site drops it for its own links
     targets = [target for _text, target in markdown_links(source(last))]
     expected = []
     if index > 0:

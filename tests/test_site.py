@@ -176,6 +176,14 @@ def test_prepare_for_site_keeps_figures_and_drops_widget_views_and_log():
     assert len(nb.cells[0].outputs) == 4  # the original is not modified
 
 
+def test_prepare_for_site_drops_the_notebooks_own_links_to_its_neighbours():
+    navigation = new_markdown_cell(site.NAVIGATION_MARK + "\nNext: [2. Two](02_two.ipynb) →")
+    text = new_markdown_cell("See [notebook 2](02_two.ipynb).")
+    nb = new_notebook(cells=[new_markdown_cell("# 1. One"), text, navigation])
+    shown = site.prepare_for_site(nb)
+    assert [cell.source for cell in shown.cells] == ["# 1. One", text.source]
+
+
 def test_summary_is_cut_at_a_sentence():
     sentence = "This sentence has exactly fifty characters in it. "
     nb = new_notebook(cells=[new_markdown_cell("# Title\n\n" + sentence * 10)])

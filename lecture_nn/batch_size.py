@@ -161,10 +161,11 @@ def keras_gradient(model, x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray]
 
     It returns the gradient of the mean sparse categorical cross-entropy over
     ``x[indices]``, ``y[indices]`` with respect to all trainable weights of ``model``,
-    flattened into one float64 vector. The model is not changed. TensorFlow backend.
+    flattened into one float64 vector. The model is not changed. Keras 3 has no
+    backend-neutral gradient, so this uses the backend's own: ``GradientTape`` (TensorFlow),
+    ``jax.grad`` of ``model.stateless_call`` (JAX) or ``torch.autograd.grad`` (PyTorch).
     """
     import keras
-    import tensorflow as tf
 
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y)
@@ -172,26 +173,71 @@ def keras_gradient(model, x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray]
         raise ValueError(
             f"x must have shape (n, features) and y shape (n,), got {x.shape} and {y.shape}"
         )
+    backend = keras.backend.backend()
+    if backend not in _GRADIENTS:
+        raise ValueError(
+            f"keras_gradient supports the backends {sorted(_GRADIENTS)}, not {backend!r}"
+        )
     loss = keras.losses.SparseCategoricalCrossentropy()
+    batch_gradient = _GRADIENTS[backend](model, loss, x.shape[1])
+
+    def gradient(indices: np.ndarray) -> np.ndarray:
+        grads = batch_gradient(x[indices], y[indices].astype(np.int32))
+        return np.concatenate([np.asarray(g, dtype=np.float64).ravel() for g in grads])
+
+    return gradient
+
+
+def _tensorflow_gradient(model, loss, n_features: int):
+    """Batch gradient ``(x, y) -> list of arrays`` through TensorFlow's ``GradientTape``."""
+    import tensorflow as tf
+
     weights = model.trainable_weights
 
     @tf.function(
         input_signature=[
-            tf.TensorSpec([None, x.shape[1]], tf.float32),
+            tf.TensorSpec([None, n_features], tf.float32),
             tf.TensorSpec([None], tf.int32),
         ],
         reduce_retracing=True,
     )
-    def _gradient(batch_x, batch_y):
+    def batch_gradient(batch_x, batch_y):
         with tf.GradientTape() as tape:
             value = loss(batch_y, model(batch_x, training=False))
         return tape.gradient(value, weights)
 
-    def gradient(indices: np.ndarray) -> np.ndarray:
-        grads = _gradient(tf.constant(x[indices]), tf.constant(y[indices].astype(np.int32)))
-        return np.concatenate([np.asarray(g, dtype=np.float64).ravel() for g in grads])
+    return lambda batch_x, batch_y: [g.numpy() for g in batch_gradient(batch_x, batch_y)]
 
-    return gradient
+
+def _jax_gradient(model, loss, n_features: int):
+    """Batch gradient ``(x, y) -> list of arrays`` through ``jax.grad`` of a stateless call."""
+    import jax
+
+    non_trainable = [variable.value for variable in model.non_trainable_variables]
+
+    def value(trainable, batch_x, batch_y):
+        predictions, _ = model.stateless_call(trainable, non_trainable, batch_x, training=False)
+        return loss(batch_y, predictions)
+
+    grad = jax.jit(jax.grad(value))
+    return lambda batch_x, batch_y: grad(
+        [variable.value for variable in model.trainable_variables], batch_x, batch_y
+    )
+
+
+def _torch_gradient(model, loss, n_features: int):
+    """Batch gradient ``(x, y) -> list of arrays`` through ``torch.autograd.grad``."""
+    import torch
+
+    def batch_gradient(batch_x, batch_y):
+        weights = [variable.value for variable in model.trainable_variables]
+        value = loss(torch.as_tensor(batch_y), model(torch.as_tensor(batch_x), training=False))
+        return [g.detach().cpu().numpy() for g in torch.autograd.grad(value, weights)]
+
+    return batch_gradient
+
+
+_GRADIENTS = {"tensorflow": _tensorflow_gradient, "jax": _jax_gradient, "torch": _torch_gradient}
 
 
 def small_model(seed: int = 0, hidden_units: int = HIDDEN_UNITS):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -107,6 +110,8 @@ def test_keras_gradient_matches_finite_differences():
     """The flat gradient of the mean cross-entropy, against central differences in float64."""
     import keras
 
+    assert keras.backend.backend() == os.environ.get("KERAS_BACKEND", "tensorflow")
+
     model = batch_size.small_model(seed=0, hidden_units=3)
     rng = np.random.default_rng(0)
     x = rng.uniform(size=(7, 784)).astype("float32")
@@ -210,3 +215,18 @@ def test_importing_the_module_does_not_load_keras():
     code = "import sys, lecture_nn.batch_size; print('keras' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("backend", ["jax"])
+def test_keras_gradient_matches_finite_differences_on_another_backend(backend):
+    """The same check in a fresh process under ``KERAS_BACKEND=backend`` (notebook 6 runs there)."""
+    pytest.importorskip(backend, reason=f"{backend} is not installed (.ci/run installs JAX)")
+    test = f"{__file__}::test_keras_gradient_matches_finite_differences"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", test],
+        env={**os.environ, "KERAS_BACKEND": backend},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

@@ -5,6 +5,7 @@ import itertools
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from figure_texts import drawn_texts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matplotlib.collections import EllipseCollection, LineCollection
@@ -373,30 +374,9 @@ def test_bad_dropped_is_a_clear_error(kwargs, error, message):
 # --- text layout: no overlaps, nothing off the canvas (issue 13) --------------------------
 
 
-def drawn_text_extents(fig):
-    """(text, window extent) of every non-empty text a draw of ``fig`` really renders."""
-    from unittest import mock
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.text import Text
-
-    drawn = []
-    original = Text.draw
-
-    def record(text, renderer):
-        original(text, renderer)
-        if text.get_visible() and text.get_text().strip():
-            drawn.append((text, text.get_window_extent(renderer)))
-
-    canvas = FigureCanvasAgg(fig)
-    with mock.patch.object(Text, "draw", record):
-        canvas.draw()
-    return drawn
-
-
 def layout_problems(fig, texts=None):
     """Pairs of overlapping texts and texts outside ``fig`` (all drawn texts, or ``texts``)."""
-    drawn = drawn_text_extents(fig)
+    drawn = drawn_texts(fig)
     if texts is not None:
         drawn = [(t, e) for t, e in drawn if t in texts]
     assert drawn, "nothing was drawn"

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from figure_texts import drawn_texts
 
 from lecture_nn.initialization import SCHEMES, plot_signal_propagation, signal_propagation
 
@@ -69,8 +70,9 @@ def notebook_widget(notebook: str, marker: str):
     from lecture_nn.paths import course_notebooks
 
     path = next(p for p in course_notebooks() if p.name == notebook)
-    cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
-             if c["cell_type"] == "code"]
+    cells = [
+        c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"
+    ]
     sources = ["".join(c["source"]) for c in cells]
     namespace: dict = {}
     exec(next(s for s in sources if "use_course_style()" in s), namespace)
@@ -86,27 +88,16 @@ def illegible_texts(fig, min_points: float = MIN_FONT_POINTS) -> list[str]:
     Only the texts a draw really renders count (matplotlib keeps tick labels outside the
     view limits as artists, but does not draw them).
     """
-    from unittest import mock
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.text import Text
-
-    drawn = []
-    original = Text.draw
-
-    def record(text, renderer):
-        original(text, renderer)
-        if text.get_visible() and text.get_text().strip():
-            drawn.append((text, text.get_window_extent(renderer)))
-
-    canvas = FigureCanvasAgg(fig)
-    with mock.patch.object(Text, "draw", record):
-        canvas.draw()
+    drawn = drawn_texts(fig)
     box = fig.bbox
     problems = []
     for text, extent in drawn:
-        inside = (extent.x0 >= box.x0 - 0.5 and extent.x1 <= box.x1 + 0.5
-                  and extent.y0 >= box.y0 - 0.5 and extent.y1 <= box.y1 + 0.5)
+        inside = (
+            extent.x0 >= box.x0 - 0.5
+            and extent.x1 <= box.x1 + 0.5
+            and extent.y0 >= box.y0 - 0.5
+            and extent.y1 <= box.y1 + 0.5
+        )
         if not inside:
             problems.append(f"{text.get_text()!r} leaves the figure: {extent} not in {box}")
         if text.get_fontsize() < min_points:

@@ -3,6 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from figure_texts import drawn_texts
 from matplotlib.figure import Figure
 from sklearn.datasets import make_moons
 
@@ -59,29 +60,6 @@ def test_replay_bad_input(recorded):
     wide = Network([3, 2, 1], ["tanh", "sigmoid"])
     with pytest.raises(ValueError, match="2 inputs"):
         TrainingReplay(wide, run, points, labels)
-
-
-def drawn_texts(fig):
-    """(text, window extent) of every non-empty text that a draw of ``fig`` really renders.
-
-    Matplotlib keeps tick labels outside the view limits as artists but does not draw them.
-    """
-    from unittest import mock
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.text import Text
-
-    drawn = []
-    original = Text.draw
-
-    def record(text, renderer):
-        original(text, renderer)
-        if text.get_visible() and text.get_text().strip():
-            drawn.append((text, text.get_window_extent(renderer)))
-
-    with mock.patch.object(Text, "draw", record):
-        FigureCanvasAgg(fig).draw()
-    return drawn
 
 
 def test_replay_text_is_legible_and_inside_the_figure(recorded):

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from lecture_nn import style
+from lecture_nn.widgets import StatusLine
 
 
 @dataclass
@@ -140,27 +141,6 @@ class FitResult:
     def iterations(self) -> int:
         """The number of L-BFGS iterations the fit took (deterministic, unlike the time)."""
         return int(self.model.n_iter_)
-
-
-class StatusLine:
-    """One line of progress text that a notebook updates in place (nothing outside IPython).
-
-    Executed headless, the notebook keeps only the last text: a summary, not a log. (It
-    writes to the cell's display, never to stderr.)
-    """
-
-    def __init__(self, text: str):
-        from IPython import get_ipython
-
-        self._handle = None
-        if get_ipython() is not None:
-            from IPython.display import display
-
-            self._handle = display({"text/plain": text}, raw=True, display_id=True)
-
-    def update(self, text: str) -> None:
-        if self._handle is not None:
-            self._handle.update({"text/plain": text}, raw=True)
 
 
 class MoonsActivationComparison:

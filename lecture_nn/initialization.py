@@ -176,7 +176,7 @@ def transfer_learning(seed: int = 0, *, n_labelled: int = 20, progress: bool = T
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    from lecture_nn.boundaries import StatusLine
+    from lecture_nn.widgets import StatusLine
 
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer, got {type(seed).__name__}")

@@ -164,6 +164,27 @@ def _make_control(name: str, spec, default):
     return getattr(ipywidgets, kind)(**arguments)
 
 
+class StatusLine:
+    """One line of progress text that a notebook updates in place (nothing outside IPython).
+
+    Executed headless, the notebook keeps only the last text: a summary, not a log. (It
+    writes to the cell's display, never to stderr.)
+    """
+
+    def __init__(self, text: str):
+        from IPython import get_ipython
+
+        self._handle = None
+        if get_ipython() is not None:
+            from IPython.display import display
+
+            self._handle = display({"text/plain": text}, raw=True, display_id=True)
+
+    def update(self, text: str) -> None:
+        if self._handle is not None:
+            self._handle.update({"text/plain": text}, raw=True)
+
+
 class InteractiveFigure:
     """A figure drawn by ``draw(fig, **values)`` with controls that redraw it in place.
 

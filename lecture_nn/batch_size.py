@@ -162,7 +162,7 @@ def keras_gradient(model, x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray]
     It returns the gradient of the mean sparse categorical cross-entropy over
     ``x[indices]``, ``y[indices]`` with respect to all trainable weights of ``model``,
     flattened into one float64 vector. The model is not changed. Keras 3 has no
-    backend-neutral gradient, so this uses the backend's own: ``GradientTape`` (TensorFlow),
+    backend-neutral gradient, so this uses the backend's own: a gradient tape (TensorFlow),
     ``jax.grad`` of ``model.stateless_call`` (JAX) or ``torch.autograd.grad`` (PyTorch).
     """
     import keras
@@ -189,7 +189,7 @@ def keras_gradient(model, x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray]
 
 
 def _tensorflow_gradient(model, loss, n_features: int):
-    """Batch gradient ``(x, y) -> list of arrays`` through TensorFlow's ``GradientTape``."""
+    """Batch gradient ``(x, y) -> list of arrays`` through TensorFlow's gradient tape."""
     import tensorflow as tf
 
     weights = model.trainable_weights

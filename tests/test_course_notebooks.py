@@ -52,12 +52,13 @@ def test_the_course_has_all_its_notebooks():
 
 
 @pytest.mark.parametrize("name", IDS)
-def test_runs_headless_without_errors_or_warnings(executed_course, name):
+def test_runs_headless_without_errors_or_warnings(executed_course, name, report):
     result = executed_course[name]
     assert result.ok, (
         f"cell {result.failed_cell_index} failed: {result.error_name}: {result.error_message}"
     )
     assert result.warnings == []
+    report.append(f"{name} ran in {result.seconds:.0f} s (quick mode, a student's kernel)")
 
 
 def stderr_outputs(notebook):

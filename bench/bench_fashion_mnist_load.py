@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from lecture_nn import fashion_mnist as fm
+from lecture_nn.datasets import loader as fm
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ each, the overhead in % (target: under 3 %), and how often and how long the plot
 as a share of the training time. First compares ``steps_per_execution`` values without
 the plot and uses the faster one.
 
-Data: ``$LECTURE_NN_DATA`` or the Debian package (see ``lecture_nn.fashion_mnist``).
+Data: ``$LECTURE_NN_DATA`` or the Debian package (see ``lecture_nn.datasets.loader``).
 
 Run: python bench/bench_training_plot_overhead.py [--epochs N] [--repeats N] [--spe 1 8]
 """
@@ -31,7 +31,7 @@ matplotlib.use("Agg")
 
 import keras
 
-from lecture_nn.fashion_mnist import load_fashion_mnist
+from lecture_nn.datasets.loader import load_fashion_mnist
 from lecture_nn.keras_callbacks import TrainingPlot
 from lecture_nn.keras_models import compile_classifier, lecture_model
 

@@ -3,7 +3,7 @@
 Importing this package never loads TensorFlow or Keras; the modules that need Keras
 import it inside the functions that use it. It does arrange for TensorFlow, whenever it is
 imported later, to start without its C++ start-up notices on stderr
-(``lecture_nn.environment.quiet_tensorflow_startup``), so a notebook whose first code cell
+(``lecture_nn.tooling.environment.quiet_tensorflow_startup``), so a notebook whose first code cell
 imports ``lecture_nn`` shows no such lines under any Keras backend.
 """
 
@@ -14,7 +14,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-from lecture_nn.environment import quiet_tensorflow_startup
+from lecture_nn.tooling.environment import quiet_tensorflow_startup
 
 quiet_tensorflow_startup()
 

@@ -8,11 +8,12 @@ small machines such as Binder's). The notebooks print which mode they run in.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from lecture_nn._validation import env_flag
 
 QUICK_VARIABLE = "LECTURE_NN_QUICK"
 
@@ -22,9 +23,12 @@ VALIDATION_SIZE = {"full": 10_000, "quick": 1_000}
 
 
 def run_mode() -> str:
-    """``"quick"`` when ``LECTURE_NN_QUICK`` is set to 1/true/yes, else ``"full"``."""
-    value = os.environ.get(QUICK_VARIABLE, "").strip().lower()
-    return "quick" if value in ("1", "true", "yes") else "full"
+    """``"quick"`` when ``LECTURE_NN_QUICK`` is set to yes (1/true/yes/on), else ``"full"``.
+
+    Any other value than the documented yes/no spellings is a ``ValueError`` naming the
+    variable (:func:`lecture_nn._validation.env_flag`).
+    """
+    return "quick" if env_flag(QUICK_VARIABLE) else "full"
 
 
 def epochs_for(full_epochs: int, mode: str | None = None) -> int:
@@ -66,7 +70,7 @@ def course_data(mode: str | None = None, *, seed: int = 0, **loader_options) -> 
     The last images of the (possibly subsampled) training split are held out for
     validation, so the test set is used only for the final evaluation.
     """
-    from lecture_nn.fashion_mnist import load_fashion_mnist
+    from lecture_nn.datasets.loader import load_fashion_mnist
 
     mode = mode or run_mode()
     if mode not in ("full", "quick"):

@@ -36,7 +36,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from lecture_nn import style
-from lecture_nn.widgets import is_headless, render_png
+from lecture_nn._rendering import is_headless, render_png
 
 __all__ = ["FitProgress", "SmoothedEarlyStopping", "TrainingPlot"]
 

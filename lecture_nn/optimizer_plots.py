@@ -19,8 +19,8 @@ from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
 from lecture_nn import style
+from lecture_nn._rendering import canvas_png
 from lecture_nn.surfaces import Surface, get_surface
-from lecture_nn.widgets import canvas_png
 
 #: Colours of the paths: Paul Tol's colour-blind-safe "muted" scheme, then Okabe & Ito.
 PATH_COLORS = (

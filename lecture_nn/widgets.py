@@ -20,16 +20,13 @@ import contextlib
 import contextvars
 import decimal
 import inspect
-import io
 import numbers
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from matplotlib.figure import Figure
 
 from lecture_nn import style
-
-HEADLESS_VARIABLE = "LECTURE_NN_HEADLESS"
+from lecture_nn._rendering import is_headless, render_png
 
 # The lists that collect_figures() blocks fill; a context variable, so nothing outlives the
 # ``with`` block and concurrent blocks (threads, asyncio tasks) do not see each other's.
@@ -52,36 +49,6 @@ def collect_figures() -> Iterator[list]:
         yield collected
     finally:
         _COLLECTORS.reset(token)
-
-
-def is_headless() -> bool:
-    """Return True when the notebook is being executed without a front-end (``lecture-nn run``)."""
-    return os.environ.get(HEADLESS_VARIABLE, "").strip() not in ("", "0", "false", "False")
-
-
-def render_png(fig: Figure) -> bytes:
-    """Render ``fig`` to PNG bytes at its own size and dpi.
-
-    Uses zlib's fastest level: a widget redraw spends most of its time encoding, and level 1
-    is three times faster than the default for files only slightly larger.
-    """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi, pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
-
-
-def canvas_png(canvas) -> bytes:
-    """Encode what an Agg canvas holds now as PNG, without drawing it again (for blitting).
-
-    Same encoding as :func:`render_png` (zlib level 1).
-    """
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).save(
-        buffer, format="png", compress_level=1
-    )
-    return buffer.getvalue()
 
 
 def _is_number(value) -> bool:

@@ -58,8 +58,8 @@ def execute_course_as_a_student(output_dir, **variables):
     :data:`NOT_A_STUDENT`, with ``LECTURE_NN_QUICK=1`` (the Keras notebooks in quick mode,
     as the README offers) and ``variables`` (e.g. ``KERAS_BACKEND="jax"``).
     """
-    from lecture_nn.notebook_runner import execute_notebook
-    from lecture_nn.paths import course_notebooks
+    from lecture_nn.tooling.notebook_runner import execute_notebook
+    from lecture_nn.tooling.paths import course_notebooks
 
     with pytest.MonkeyPatch.context() as patch:
         for name in NOT_A_STUDENT:
@@ -90,8 +90,8 @@ def executed_course_jax(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def course_site(executed_course, tmp_path_factory):
-    """The static course site built (``lecture_nn.site.build_site``) from the executed copies."""
-    from lecture_nn.site import build_site
+    """The static course site built (``tooling.site.build_site``) from the executed copies."""
+    from lecture_nn.tooling.site import build_site
 
     failed = [name for name, result in executed_course.items() if not result.ok]
     if failed:

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lecture_nn.fashion_mnist import OPENML_DATASET_ID
+from lecture_nn.datasets.loader import OPENML_DATASET_ID
 
 PARQUET_BUCKET = "datasets"
 #: OpenML's object name: a folder per 10,000 ids, then the id, then dataset_<id>.pq.

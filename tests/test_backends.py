@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import lecture_nn
-from lecture_nn.paths import course_notebooks
+from lecture_nn.tooling.paths import course_notebooks
 
 NOTEBOOKS = course_notebooks()
 IDS = [path.stem for path in NOTEBOOKS]

@@ -162,7 +162,7 @@ def test_784_512_512_10_is_the_network_notebook_6_trains():
     import json
 
     from lecture_nn.keras_models import lecture_model
-    from lecture_nn.paths import course_notebooks
+    from lecture_nn.tooling.paths import course_notebooks
 
     path = next(p for p in course_notebooks() if p.name.startswith("06_"))
     sources = ["".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]

@@ -93,7 +93,7 @@ def test_the_next_notebooks_cover_activations_initialisation_and_optimizers():
     the weights (notebook 4), ... and an optimizer that updates the weights (notebook 5)"."""
     import json
 
-    from lecture_nn.paths import course_notebooks
+    from lecture_nn.tooling.paths import course_notebooks
 
     titles = {}
     for path in course_notebooks():

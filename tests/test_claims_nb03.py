@@ -17,7 +17,7 @@ from lecture_nn import activations
 from lecture_nn.activation_plots import plot_softmax
 from lecture_nn.boundaries import MoonsActivationComparison
 from lecture_nn.network import Network, train
-from lecture_nn.paths import course_notebooks
+from lecture_nn.tooling.paths import course_notebooks
 
 NOTEBOOK = "03_activations.ipynb"
 

@@ -20,7 +20,7 @@ import shutil
 import numpy as np
 import pytest
 
-from lecture_nn.paths import course_notebooks
+from lecture_nn.tooling.paths import course_notebooks
 
 NAME = "06_keras_fashion_mnist"
 
@@ -61,7 +61,7 @@ def nb06(tmp_path_factory):
     """Notebook 06 executed in quick mode: (executed notebook as JSON, saved variables)."""
     import nbformat
 
-    from lecture_nn.notebook_runner import execute_notebook
+    from lecture_nn.tooling.notebook_runner import execute_notebook
 
     folder = tmp_path_factory.mktemp("nb06")
     state_path = folder / "state.json"
@@ -279,7 +279,7 @@ def test_fashion_mnist_has_70000_images_of_28_by_28_pixels_in_ten_classes():
     """Claim: "70,000 grey-scale images of 28 × 28 pixels showing ten kinds of clothing" and "the
     official split (60,000 training and 10,000 test images ...)"."""
     _in_text("70,000 grey-scale images of 28 × 28 pixels showing ten kinds of clothing")
-    from lecture_nn.fashion_mnist import load_fashion_mnist
+    from lecture_nn.datasets.loader import load_fashion_mnist
 
     data = load_fashion_mnist()
     assert data.x_train.shape == (60_000, 28, 28)
@@ -292,8 +292,8 @@ def test_fashion_mnist_has_70000_images_of_28_by_28_pixels_in_ten_classes():
 def test_validation_set_is_the_last_10000_training_images():
     """Claim: "keeps the last 10,000 training images aside for validation"."""
     _in_text("keeps the last 10,000 training images aside for validation")
+    from lecture_nn.datasets.loader import load_fashion_mnist
     from lecture_nn.experiments import course_data
-    from lecture_nn.fashion_mnist import load_fashion_mnist
 
     full = load_fashion_mnist(flatten=True, scale=True)
     data = course_data("full")

@@ -1,4 +1,4 @@
-"""Tests for the ``lecture-nn`` command line (lecture_nn.cli).
+"""Tests for the ``lecture-nn`` command line (lecture_nn.tooling.cli).
 
 Most tests call ``main`` in-process; ``check``, the import-cost check and the real JupyterLab
 start run the command as a separate process, the way a student runs it.
@@ -25,9 +25,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import lecture_nn
-from lecture_nn import paths
-from lecture_nn.cli import copy_course, main
-from lecture_nn.notebook_runner import kernel_environment
+from lecture_nn.tooling import paths
+from lecture_nn.tooling.cli import copy_course, main
+from lecture_nn.tooling.notebook_runner import kernel_environment
 
 
 def make_notebook(path: Path, *sources: str) -> Path:
@@ -40,9 +40,9 @@ def make_notebook(path: Path, *sources: str) -> Path:
 
 
 def run_cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run ``python -m lecture_nn.cli ARGS`` in ``cwd`` and capture its output."""
+    """Run ``python -m lecture_nn.tooling.cli ARGS`` in ``cwd`` and capture its output."""
     return subprocess.run(
-        [sys.executable, "-m", "lecture_nn.cli", *args],
+        [sys.executable, "-m", "lecture_nn.tooling.cli", *args],
         cwd=cwd,
         env=kernel_environment(headless=False),
         capture_output=True,
@@ -85,7 +85,7 @@ def test_unknown_option_of_a_command_is_an_error(capsys):
 def test_help_does_not_import_heavy_libraries(tmp_path):
     code = (
         "import sys\n"
-        "from lecture_nn.cli import main\n"
+        "from lecture_nn.tooling.cli import main\n"
         "assert main(['--help']) == 0\n"
         "heavy = ('keras', 'tensorflow', 'nbclient', 'nbformat', 'jupyter_client')\n"
         "print('HEAVY', [m for m in heavy if m in sys.modules])\n"
@@ -202,7 +202,7 @@ def test_ctrl_c_stops_run_with_one_line(tmp_path):
         f"open({str(started)!r}, 'w').close()\nimport time\ntime.sleep(120)",
     )
     child = subprocess.Popen(
-        [sys.executable, "-m", "lecture_nn.cli", "run", str(slow), "--output", "out"],
+        [sys.executable, "-m", "lecture_nn.tooling.cli", "run", str(slow), "--output", "out"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -403,10 +403,10 @@ class LabProcesses:
         self.started: list[subprocess.Popen] = []
 
     def start(self, *args: str) -> subprocess.Popen:
-        """Start ``python -m lecture_nn.cli lab ARGS`` with its output going to the log."""
+        """Start ``python -m lecture_nn.tooling.cli lab ARGS`` with its output going to the log."""
         with self.log_path.open("a", encoding="utf-8") as log:
             process = subprocess.Popen(
-                with_default_sigint([sys.executable, "-m", "lecture_nn.cli", "lab", *args]),
+                with_default_sigint([sys.executable, "-m", "lecture_nn.tooling.cli", "lab", *args]),
                 cwd=self.folder,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
@@ -512,7 +512,7 @@ def test_lab_really_starts_jupyterlab_and_stops_on_ctrl_c(
 _STUBBORN_PARENT = """
 import sys
 from pathlib import Path
-from lecture_nn import cli
+from lecture_nn.tooling import cli
 cli.INTERRUPT_GRACE = 1.0
 child = [sys.executable, "-c",
          "import signal, sys, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "

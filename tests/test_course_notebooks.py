@@ -13,8 +13,8 @@ import shlex
 
 import pytest
 
-from lecture_nn.notebook_runner import CHECK_OUTPUT_TAG
-from lecture_nn.paths import course_notebooks
+from lecture_nn.tooling.notebook_runner import CHECK_OUTPUT_TAG
+from lecture_nn.tooling.paths import course_notebooks
 
 NOTEBOOKS = course_notebooks()
 IDS = [path.stem for path in NOTEBOOKS]
@@ -82,7 +82,7 @@ def test_no_cell_writes_to_stderr_in_a_students_kernel(executed_course, name):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_the_set_up_cell_imports_lecture_nn_before_any_keras_import(path):
     # ``import lecture_nn`` keeps TensorFlow's start-up notices out of the notebook, but only
-    # for a TensorFlow imported after it (lecture_nn.environment.quiet_tensorflow_startup).
+    # for a TensorFlow imported after it (lecture_nn.tooling.environment.quiet_tensorflow_startup).
     first = source(code_cells(load(path))[0])
     assert re.search(r"^import lecture_nn\b", first, re.MULTILINE), first
 

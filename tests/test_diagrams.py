@@ -398,7 +398,7 @@ def notebook_cell_namespace(notebook: str, marker: str) -> dict:
     """Run a notebook's import cell, then its code cell containing ``marker``; the names."""
     import json
 
-    from lecture_nn.paths import course_notebooks
+    from lecture_nn.tooling.paths import course_notebooks
 
     path = next(p for p in course_notebooks() if p.name == notebook)
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]

@@ -27,7 +27,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from lecture_nn.paths import course_notebooks
+from lecture_nn.tooling.paths import course_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 COLAB_PINS = ("ipython==7.34.0", "ipywidgets==7.7.1", "ipykernel==5.5.6")
@@ -61,7 +61,7 @@ assert figure.values == {"slope": 2.0, "label": "b"}, figure.values
 assert figure.png() != before
 print("controls work with ipywidgets", ipywidgets.__version__)""",
     # How IPython 7.34 shows the course's own error: the message alone (no traceback).
-    """from lecture_nn.fashion_mnist import DataUnavailableError
+    """from lecture_nn.datasets.loader import DataUnavailableError
 try:
     raise DataUnavailableError("nothing found:\\n  - a folder")
 except DataUnavailableError:
@@ -86,7 +86,7 @@ def pip_install(python: Path, *arguments: str) -> None:
 
 def lecture_nn_command(python: Path) -> list[str]:
     """The ``lecture-nn`` command as run by ``python`` (the package that python imports)."""
-    return [str(python), "-m", "lecture_nn.cli"]
+    return [str(python), "-m", "lecture_nn.tooling.cli"]
 
 
 def lecture_nn_run(python: Path, *arguments: str, cwd: Path, env: dict) -> str:

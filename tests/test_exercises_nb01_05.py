@@ -19,7 +19,7 @@ from lecture_nn.exercises import (
     get_exercise,
     nb02,
 )
-from lecture_nn.paths import course_notebooks
+from lecture_nn.tooling.paths import course_notebooks
 
 EXERCISES = all_exercises()
 NAMES = list(EXERCISES)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from lecture_nn.exercises import all_exercises, get_exercise, nb06, nb07
-from lecture_nn.paths import course_notebooks
+from lecture_nn.tooling.paths import course_notebooks
 
 MODULES = ("nb06", "nb07")
 EXERCISES = {name: e for name, e in all_exercises().items() if name[:4] in MODULES}
@@ -291,7 +291,7 @@ def test_preprocess_check_is_instant_and_offline():
         "start = time.perf_counter()\n"
         "assert nb06.preprocess.evaluate(names['preprocess']).passed\n"
         "assert time.perf_counter() - start < 1\n"
-        "loaded = {'keras', 'tensorflow', 'lecture_nn.fashion_mnist', 'lecture_nn.experiments'}\n"
+        "loaded = {'keras', 'tensorflow', 'lecture_nn.datasets.loader', 'lecture_nn.experiments'}\n"
         "print(sorted(loaded & set(sys.modules)))\n"
     )
     done = subprocess.run(

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from fashion_data import FILE_NAMES, official_idx_folder
 
-from lecture_nn import fashion_mnist as fm
-from lecture_nn.cli import main as cli_main
+from lecture_nn.datasets import loader as fm
+from lecture_nn.tooling.cli import main as cli_main
 
 # The official decompressed SHA-256s, as published with the data set (independent of the code).
 OFFICIAL_SHA256 = {

@@ -67,7 +67,7 @@ def notebook_widget(notebook: str, marker: str):
     import ast
     import json
 
-    from lecture_nn.paths import course_notebooks
+    from lecture_nn.tooling.paths import course_notebooks
 
     path = next(p for p in course_notebooks() if p.name == notebook)
     cells = [

@@ -22,10 +22,10 @@ LIGHT_MODULES = [
     "lecture_nn.schedules",
     "lecture_nn.surfaces",
     "lecture_nn.training_plots",
-    "lecture_nn.paths",
+    "lecture_nn.tooling.paths",
     "lecture_nn.style",
     "lecture_nn.widgets",
-    "lecture_nn.cli",
+    "lecture_nn.tooling.cli",
 ]
 
 

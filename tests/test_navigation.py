@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from lecture_nn.paths import course_notebooks
-from lecture_nn.site import NAVIGATION_MARK
+from lecture_nn.tooling.paths import course_notebooks
+from lecture_nn.tooling.site import NAVIGATION_MARK
 
 NOTEBOOKS = course_notebooks()
 IDS = [path.stem for path in NOTEBOOKS]

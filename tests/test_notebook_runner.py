@@ -1,4 +1,4 @@
-"""Tests for lecture_nn.notebook_runner: headless execution, failure reports, stripping outputs.
+"""Tests for lecture_nn.tooling.notebook_runner: headless execution, failures, stripping outputs.
 
 The notebooks are built with nbformat in temporary folders and executed by a real kernel.
 """
@@ -17,8 +17,8 @@ from nbformat.v4 import (
     new_output,
 )
 
-from lecture_nn.atomic import write_atomic
-from lecture_nn.notebook_runner import (
+from lecture_nn.tooling.atomic import write_atomic
+from lecture_nn.tooling.notebook_runner import (
     check_output_folder,
     execute_notebook,
     find_warnings,

@@ -24,15 +24,15 @@ from openml_server import (
     openml_configured,
 )
 
-import lecture_nn.fashion_mnist as fm
-from lecture_nn.fashion_mnist import (
+import lecture_nn.datasets.loader as fm
+from lecture_nn.datasets.loader import (
     CACHE_FILE_NAME,
     DataUnavailableError,
     SourceError,
     load_fashion_mnist,
     read_idx_folder,
 )
-from lecture_nn.openml_source import table_to_arrays
+from lecture_nn.datasets.openml_source import table_to_arrays
 
 # Deprecated or soon-changing calls made by our code (attributed to lecture_nn) fail the tests.
 pytestmark = pytest.mark.filterwarnings(

@@ -94,10 +94,11 @@ def test_wheel_carries_the_notebooks_and_the_site_templates(tmp_path):
         assert f"lecture_nn/notebooks/{name}" in names
     templates = sorted(
         path.relative_to(ROOT).as_posix()
-        for path in (ROOT / "lecture_nn" / "templates").rglob("*")
+        for path in (ROOT / "lecture_nn" / "tooling" / "templates").rglob("*")
         if path.is_file()
     )
-    assert "lecture_nn/templates/course_site/index.html.j2" in templates
+    assert "lecture_nn/tooling/templates/course_site/index.html.j2" in templates
     assert set(templates) <= set(names)  # lecture-nn build works from an installed wheel
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "lecture-nn = lecture_nn.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    entry_point_text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "lecture-nn = lecture_nn.tooling.cli:main" in entry_point_text

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lecture_nn import site
+from lecture_nn.tooling import site
 
 # Lines TensorFlow 2.21's C++ runtime writes to stderr when Keras is imported (copied from
 # an executed notebook); ipykernel forwards them to the notebook as a stderr stream.
@@ -252,7 +252,7 @@ def test_two_notebooks_with_one_name_are_refused(tmp_path):
 
 def run_cli(*arguments, cwd):
     return subprocess.run(
-        [sys.executable, "-m", "lecture_nn.cli", *arguments],
+        [sys.executable, "-m", "lecture_nn.tooling.cli", *arguments],
         cwd=cwd,
         capture_output=True,
         text=True,

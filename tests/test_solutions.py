@@ -1,4 +1,4 @@
-"""Instructor copies (lecture_nn.solutions and ``lecture-nn solutions``).
+"""Instructor copies (lecture_nn.tooling.solutions and ``lecture-nn solutions``).
 
 Every solution copy is executed headless, and every check in it must print "Correct". The
 Keras notebooks 06 and 07 run in quick mode here (about 1.5 min together); their student
@@ -11,11 +11,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from lecture_nn.cli import main
 from lecture_nn.exercises import ANSWER_TAG, CHECK_TAG, MODULES, get_exercise
-from lecture_nn.notebook_runner import execute_notebook
-from lecture_nn.paths import course_notebooks
-from lecture_nn.solutions import fill_answers, write_solutions
+from lecture_nn.tooling.cli import main
+from lecture_nn.tooling.notebook_runner import execute_notebook
+from lecture_nn.tooling.paths import course_notebooks
+from lecture_nn.tooling.solutions import fill_answers, write_solutions
 
 NOTEBOOKS = course_notebooks()
 EXECUTED = ("01", "02", "03", "04", "05", "06", "07")

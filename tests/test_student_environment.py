@@ -15,8 +15,8 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
-from lecture_nn.environment import is_tensorflow_startup_noise
-from lecture_nn.notebook_runner import kernel_environment
+from lecture_nn.tooling.environment import is_tensorflow_startup_noise
+from lecture_nn.tooling.notebook_runner import kernel_environment
 
 # Start-up lines of TensorFlow 2.21 on CPU-only machines, as this machine and the issue
 # report printed them (the oneDNN and cuInit lines come from machines with other CPUs/drivers).
@@ -65,7 +65,7 @@ def test_filtered_stderr_passes_on_everything_else_in_order():
     code = textwrap.dedent(
         """
         import os, sys
-        from lecture_nn.environment import filtered_stderr
+        from lecture_nn.tooling.environment import filtered_stderr
         lines = sys.argv[1:]
         with filtered_stderr():
             for line in lines:
@@ -120,7 +120,7 @@ def test_a_students_own_log_level_is_kept():
 def test_course_error_shows_its_message_alone_in_a_notebook():
     nb = new_notebook(
         cells=[
-            new_code_cell("from lecture_nn.fashion_mnist import DataUnavailableError"),
+            new_code_cell("from lecture_nn.datasets.loader import DataUnavailableError"),
             new_code_cell(
                 "def load():\n    raise DataUnavailableError('nothing found:\\n  - a\\nfix it')"
             ),

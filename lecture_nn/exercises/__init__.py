@@ -11,7 +11,7 @@ In notebook NN::
 The framework is in :mod:`lecture_nn.exercises.core`, the exercises of notebook NN in
 ``lecture_nn.exercises.nbNN``. Each exercise is named "nbNN.short_name"; the notebook's
 answer cell carries that name in its metadata (``{"exercise": "nb03.leaky_relu"}``) and
-the tag ``exercise-answer``, so that :mod:`lecture_nn.solutions` can fill it in.
+the tag ``exercise-answer``, so that :mod:`lecture_nn.tooling.solutions` can fill it in.
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ class JupyterLab:
         command = [
             sys.executable,
             "-m",
-            "lecture_nn.cli",
+            "lecture_nn.tooling.cli",
             "lab",
             "--dir",
             str(self.workdir),

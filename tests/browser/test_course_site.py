@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from browser_support import PageWatch, serve_folder
 
-from lecture_nn.paths import course_notebooks
+from lecture_nn.tooling.paths import course_notebooks
 
 PAGES = [f"{path.stem}.html" for path in course_notebooks()]
 

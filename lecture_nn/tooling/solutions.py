@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from lecture_nn.atomic import write_atomic
 from lecture_nn.exercises import ANSWER_TAG, get_exercise
+from lecture_nn.tooling.atomic import write_atomic
 
 __all__ = ["fill_answers", "write_solutions"]
 

@@ -11,7 +11,7 @@ def notebooks_dir() -> Path:
     A wheel carries them inside the package (``lecture_nn/notebooks``); a source checkout
     or an editable install has them at the top of the repository.
     """
-    package_dir = Path(__file__).resolve().parent
+    package_dir = Path(__file__).resolve().parent.parent  # lecture_nn/, above tooling/
     for candidate in (package_dir / "notebooks", package_dir.parent / "notebooks"):
         if any(candidate.glob("[0-9][0-9]_*.ipynb")):
             return candidate

@@ -16,11 +16,12 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from lecture_nn.fashion_mnist import SourceError
+from lecture_nn.datasets.errors import SourceError
+from lecture_nn.datasets.idx import idx_sha256
+from lecture_nn.datasets.official import N_TRAIN, OFFICIAL_FILES
 
 #: Seconds to wait for the OpenML server to accept a connection before giving up.
 CONNECT_TIMEOUT = 10.0
-N_TRAIN = 60_000
 
 
 @contextlib.contextmanager
@@ -162,9 +163,6 @@ def fetch_openml_arrays(dataset_id: int) -> dict[str, np.ndarray]:
 
 def _check_official_order(arrays: dict[str, np.ndarray]) -> None:
     """Refuse OpenML rows that are not in the official order (labels compared by checksum)."""
-    from lecture_nn.fashion_mnist import OFFICIAL_FILES
-    from lecture_nn.idx import idx_sha256
-
     for name in ("y_train", "y_test"):
         if idx_sha256(arrays[name]) != OFFICIAL_FILES[name][1]:
             counts = np.bincount(arrays[name], minlength=10).tolist()

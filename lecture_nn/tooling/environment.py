@@ -24,7 +24,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import lecture_nn
-from lecture_nn import paths
+from lecture_nn.tooling import paths
 
 #: The distributions whose versions the report lists, as (label, distribution name).
 PACKAGES = (
@@ -119,7 +119,7 @@ def environment_report() -> dict[str, str]:
     report["Keras backends installed"] = ", ".join(installed_backends()) or "none"
     report["choose a backend"] = BACKEND_HINT
     report["notebooks"] = _notebooks_location()
-    from lecture_nn.fashion_mnist import source_status
+    from lecture_nn.datasets.loader import source_status
 
     statuses = source_status()
     local = next((status for status in statuses if status.available), None)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import lecture_nn
-from lecture_nn.atomic import write_atomic
+from lecture_nn.tooling.atomic import write_atomic
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import lecture_nn
 
 if TYPE_CHECKING:
-    from lecture_nn.notebook_runner import NotebookResult
+    from lecture_nn.tooling.notebook_runner import NotebookResult
 
 PROG = "lecture-nn"
 
@@ -276,8 +276,8 @@ def _positive_int(text: str) -> int:
 
 def _cmd_lab(args: argparse.Namespace, jupyter_args: list[str]) -> int:
     """Open JupyterLab on the course notebooks; see ``build_parser`` for the behaviour."""
-    from lecture_nn import paths
-    from lecture_nn.notebook_runner import kernel_environment
+    from lecture_nn.tooling import paths
+    from lecture_nn.tooling.notebook_runner import kernel_environment
 
     try:
         source = paths.notebooks_dir()
@@ -317,7 +317,7 @@ def _lab_folder(source: Path, workdir: str | None) -> Path:
     An installed copy (under site-packages) or a read-only folder is never opened directly,
     so students never edit the installed files; they work in ``DEFAULT_WORKDIR`` instead.
     """
-    from lecture_nn.notebook_runner import in_site_packages
+    from lecture_nn.tooling.notebook_runner import in_site_packages
 
     if workdir is None and not in_site_packages(source) and os.access(source, os.W_OK):
         return source
@@ -334,7 +334,7 @@ def copy_course(source: Path, target: Path) -> tuple[list[str], list[str]]:
     Checkpoint and cache folders are skipped. Each file is written atomically. Prints one
     line per file and returns the relative names of the files copied and of those kept.
     """
-    from lecture_nn.atomic import write_atomic
+    from lecture_nn.tooling.atomic import write_atomic
 
     copied, kept = [], []
     for file in sorted(source.rglob("*")):
@@ -405,7 +405,7 @@ def _forward_sigterm(child: subprocess.Popen) -> Callable[[], object]:
 
 def _cmd_run(args: argparse.Namespace, _extra: list[str]) -> int:
     """Execute notebooks headless; print one line per notebook and a summary; 1 if any failed."""
-    from lecture_nn import notebook_runner as runner
+    from lecture_nn.tooling import notebook_runner as runner
 
     if args.kernel:
         _check_kernel(args.kernel)
@@ -440,8 +440,8 @@ def run_summary(count: int, failed: int, seconds: float, output: Path) -> str:
 
 def _cmd_build(args: argparse.Namespace, _extra: list[str]) -> int:
     """Build the static site; print one line per page; 1 if a notebook failed."""
-    from lecture_nn import site
     from lecture_nn.experiments import QUICK_VARIABLE
+    from lecture_nn.tooling import site
 
     notebooks, output = _notebooks_and_output(args)
     if not notebooks:
@@ -477,7 +477,7 @@ def _notebooks_and_output(args: argparse.Namespace) -> tuple[list[Path], Path]:
     Raises UsageError for an unknown notebook name, an --output that is a file, or an
     --output that holds one of the notebooks (its copy would overwrite it).
     """
-    from lecture_nn import notebook_runner as runner
+    from lecture_nn.tooling import notebook_runner as runner
 
     course = _course_notebooks()
     try:
@@ -501,7 +501,7 @@ def _notebooks_and_output(args: argparse.Namespace) -> tuple[list[Path], Path]:
 
 def _course_notebooks() -> list[Path]:
     """Return the course notebooks, or an empty list when there are none."""
-    from lecture_nn import paths
+    from lecture_nn.tooling import paths
 
     try:
         return paths.course_notebooks()
@@ -555,7 +555,7 @@ def _result_details(result: NotebookResult, verbose: bool, strict_warnings: bool
 
 def _cmd_check(_args: argparse.Namespace, _extra: list[str]) -> int:
     """Print the environment report."""
-    from lecture_nn.environment import environment_report, format_report
+    from lecture_nn.tooling.environment import environment_report, format_report
 
     print(format_report(environment_report()))
     return 0
@@ -563,7 +563,7 @@ def _cmd_check(_args: argparse.Namespace, _extra: list[str]) -> int:
 
 def _cmd_data(args: argparse.Namespace, _extra: list[str]) -> int:
     """Show, verify, fetch or import Fashion-MNIST; 1 when no verified copy is available."""
-    from lecture_nn import fashion_mnist as fm
+    from lecture_nn.datasets import loader as fm
 
     cache_dir = Path(args.cache_dir).expanduser() if args.cache_dir else fm.default_cache_dir()
     if args.fetch or args.from_dir:
@@ -598,7 +598,7 @@ def _cmd_data(args: argparse.Namespace, _extra: list[str]) -> int:
 
 def _cmd_strip(args: argparse.Namespace, _extra: list[str]) -> int:
     """Strip outputs from the given notebook files in place; 1 if one could not be read."""
-    from lecture_nn.notebook_runner import strip_file
+    from lecture_nn.tooling.notebook_runner import strip_file
 
     paths = [Path(name) for name in args.notebooks]
     missing = [str(path) for path in paths if not path.is_file()]
@@ -618,7 +618,7 @@ def _cmd_strip(args: argparse.Namespace, _extra: list[str]) -> int:
 
 def _cmd_solutions(args: argparse.Namespace, _extra: list[str]) -> int:
     """Write solved copies of notebooks; print one line per notebook written."""
-    from lecture_nn.solutions import write_solutions
+    from lecture_nn.tooling.solutions import write_solutions
 
     notebooks, output = _notebooks_and_output(args)
     if not notebooks:

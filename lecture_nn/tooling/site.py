@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import lecture_nn
-from lecture_nn.atomic import current_umask
-from lecture_nn.environment import is_tensorflow_startup_noise
-from lecture_nn.notebook_runner import (
+from lecture_nn.tooling.atomic import current_umask
+from lecture_nn.tooling.environment import is_tensorflow_startup_noise
+from lecture_nn.tooling.notebook_runner import (
     DEFAULT_TIMEOUT,
     NotebookResult,
     as_text,
@@ -55,7 +55,7 @@ COURSE_DESCRIPTION = (
 )
 
 _TEMPLATE_NAME = "course_site"
-_TEMPLATES = importlib.resources.files("lecture_nn") / "templates"
+_TEMPLATES = importlib.resources.files("lecture_nn.tooling") / "templates"
 _MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -130,7 +130,7 @@ def build_site(
         A notebook failed to execute; the previous site, if any, is left untouched.
     """
     from lecture_nn.experiments import run_mode
-    from lecture_nn.paths import course_notebooks
+    from lecture_nn.tooling.paths import course_notebooks
 
     start = time.perf_counter()
     mode = run_mode()

@@ -1,0 +1,99 @@
+"""Bad input to any public entry point gets a ValueError/TypeError that names the parameter.
+
+For every entry point of ``tests/public_api.py``'s registry and each of its parameters,
+Hypothesis draws bad values of the parameter's kind (the fixed list of ``public_api`` plus
+generated numbers: non-positive sizes, negative seeds, probabilities outside [0, 1], ...).
+Each call runs under a time limit (an alarm) and a memory limit, so a hang or a memory
+blow-up fails the example instead of stopping the run. A result other than a clear error is
+allowed only where the registry documents it, with its reason.
+
+Entry points that train Keras models, start kernels or reach the network are marked slow.
+"""
+
+import math
+
+import matplotlib.pyplot as plt
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import public_api
+
+SLOW = ("train", "slow", "kernel", "network")
+TIMEOUT = 10.0
+
+_TARGETS = public_api.targets()
+
+
+def _generated(kind):
+    """Generated bad values of a numeric kind (None: only the fixed list)."""
+    floats = st.floats(allow_nan=True, allow_infinity=True)
+    base = kind.removesuffix("_or_none")
+    return {
+        "size": st.integers(max_value=0) | floats,
+        "count": st.integers(max_value=-1) | floats,
+        "seed": st.integers(max_value=-1) | floats,
+        "rate": st.floats(max_value=0.0) | st.just(math.inf) | st.just(math.nan),
+        "nonneg": st.floats(max_value=-1e-12) | st.just(math.inf) | st.just(math.nan),
+        "probability": floats.filter(lambda x: not 0.0 <= x <= 1.0),
+    }.get(base)
+
+
+def _bad_value_strategy(kind):
+    """``(label, factory)`` pairs: a value of the fixed list or a generated one."""
+    fixed = st.sampled_from(sorted(public_api.bad_values(kind).items()))
+    generated = _generated(kind)
+    if generated is None:
+        return fixed
+    return fixed | generated.map(lambda v: (repr(v), lambda v=v: v))
+
+
+def _cases():
+    for target in _TARGETS:
+        marks = [pytest.mark.slow] if target.entry.heavy in SLOW else []
+        for parameter in target.parameters():
+            yield pytest.param(target, parameter, id=f"{target.qualname}-{parameter}", marks=marks)
+
+
+def test_every_public_callable_and_parameter_is_registered():
+    """A public function or parameter added without a registry entry is named here."""
+    assert public_api.missing_parameters() == []
+
+
+def test_the_registry_has_no_stale_entries():
+    """Every registry key still names a public callable (after modules moved)."""
+    public = {name for _, name, _ in public_api.public_callables()}
+    stale = [key for key in public_api.REGISTRY if key.rsplit(".", 1)[-1] not in public]
+    assert stale == []
+
+
+@pytest.mark.parametrize(("target", "parameter"), list(_cases()))
+def test_bad_value_gets_a_clear_error(target, parameter):
+    kind = target.entry.kinds[parameter]
+    n_fixed = len(public_api.bad_values(kind))
+
+    @settings(
+        max_examples=min(n_fixed + 2, 12),
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(_bad_value_strategy(kind))
+    def check(case):
+        label, make_value = case
+        try:
+            outcome = public_api.run_in_process(target, parameter, make_value, timeout=TIMEOUT)
+        finally:
+            plt.close("all")
+        reason = public_api.documented(target, parameter, label)
+        call = f"{target.qualname}({parameter}={label})"
+        if reason and outcome.outcome not in ("hang", "memory"):
+            return
+        assert outcome.outcome == "clear", (
+            f"{call}: {outcome.outcome}"
+            + (f" ({outcome.error}: {outcome.message})" if outcome.error else "")
+            + f"; expected a ValueError/TypeError naming {parameter!r}"
+        )
+
+    check()

@@ -59,6 +59,8 @@ def main(argv=None) -> int:
 
     import lecture_nn
 
+    public_api.warm_up()
+
     os.environ.setdefault("LECTURE_NN_CACHE", str(public_api._tmp("cache")))
     print(f"lecture_nn from {Path(lecture_nn.__file__).parent}", flush=True)
     missing = public_api.missing_parameters()
@@ -74,7 +76,8 @@ def main(argv=None) -> int:
     started = time.perf_counter()
 
     # Valid calls first: a bad-value case means nothing when the valid call fails.
-    valid = run_all([(t, None, None) for t in targets], args.jobs, limits)
+    valid_limits = {**limits, "timeout": 3 * args.timeout}
+    valid = run_all([(t, None, None) for t in targets], args.jobs, valid_limits)
     broken = {}
     for (t, _, _), outcome in valid:
         if outcome.outcome != "ok":

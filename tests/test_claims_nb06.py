@@ -29,6 +29,7 @@ import json as _json
 _state = {
     "mode": data.mode,
     "n_train": len(data.x_train),
+    "n_small": len(small_data.x_train),
     "n_val": len(data.y_val),
     "epochs": epochs,
     "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
@@ -375,13 +376,13 @@ def test_gradient_noise_halves_when_the_batch_grows_fourfold(nb06):
 def test_larger_batches_make_fewer_updates_lower_training_accuracy_smaller_gap(nb06):
     """Claim: "The larger batches make fewer updates in those epochs." and "whether, in this
     run, the training accuracy falls as the batch grows and the smallest batch has the largest
-    gap; the test suite checks both in quick mode"."""
+    gap; the test suite checks both"."""
     _in_text("The larger batches make fewer updates in those epochs.")
-    _in_text("the test suite checks both in quick mode")
+    _in_text("the test suite checks both.")
     executed, state = nb06
     runs = state["runs"]
     updates = [run["updates"] for run in runs]
-    n = state["n_train"]
+    n = state["n_small"]
     assert updates == [run["epochs"] * math.ceil(n / run["batch_size"]) for run in runs]
     assert updates == sorted(updates, reverse=True)
     assert len(set(updates)) == len(updates)
@@ -407,8 +408,8 @@ def test_both_runs_have_the_same_learning_rate_over_batch_size_in_every_epoch(nb
 
 
 def test_decay_and_growth_validation_curves_differ_by_less_than_0_05_per_epoch(nb06):
-    """Claim: "Per epoch (left) the two validation curves stay close: the test suite checks,
-    in quick mode, that they differ by less than 0.05 in every epoch."""
+    """Claim: "Per epoch (left) the two validation curves stay close: the test suite checks
+    that they differ by less than 0.05 in every epoch."""
     _in_text("that they differ by less than 0.05 in every epoch")
     _, state = nb06
     difference = np.abs(np.subtract(state["decay"]["val"], state["growth"]["val"]))
@@ -421,7 +422,7 @@ def test_growing_batch_makes_about_41_percent_of_the_updates(nb06):
     (up to the rounding of $\\lceil N/B \\rceil$)."""
     _in_text("(1 + 1/5 + 1/25)/3 \\approx 41\\,\\%")
     _, state = nb06
-    n, per_phase = state["n_train"], len(state["decay"]["val"]) // 3
+    n, per_phase = state["n_small"], len(state["decay"]["val"]) // 3
     decay_updates = 3 * per_phase * math.ceil(n / 32)
     growth_updates = per_phase * sum(math.ceil(n / b) for b in (32, 160, 800))
     assert state["decay"]["updates"][-1] == decay_updates
@@ -507,3 +508,32 @@ def test_reshape_keeps_the_examples_and_flattens_each_image_row_by_row():
     flat = images.reshape(len(images), 784)
     for k in range(2):
         np.testing.assert_array_equal(flat[k], np.concatenate(list(images[k])))
+
+
+def test_batch_size_experiments_use_the_quick_subset_in_both_modes(nb06):
+    """Claim: "This experiment and the next one use the same data in both modes, the quick
+    mode's 5,000 training and 1,000 validation images, and a fixed number of epochs;
+    `bench/bench_batch_size.py --mode full` runs both on all 50,000 training images, for 20
+    and 3 × 10 epochs."."""
+    from pathlib import Path
+
+    from lecture_nn.experiments import QUICK_TRAIN, VALIDATION_SIZE, epochs_for
+
+    _in_text("the quick\nmode's 5,000 training and\n1,000 validation images")
+    _in_text("for 20 and 3 × 10 epochs")
+    executed, state = nb06
+    assert (QUICK_TRAIN - VALIDATION_SIZE["quick"], VALIDATION_SIZE["quick"]) == (5_000, 1_000)
+    assert state["n_small"] == 5_000
+    for marker in ("runs = batch_size.batch_size_runs(", "decay, growth = batch_size"):
+        source = next(c["source"] for c in executed["cells"] if marker in "".join(c["source"]))
+        assert "small_data" in "".join(source)
+        assert "epochs_for" not in "".join(source)
+    bench = (Path(__file__).parents[1] / "bench" / "bench_batch_size.py").read_text()
+    assert "epochs=epochs_for(20, mode)" in bench
+    assert "epochs_for(10, mode)" in bench
+    assert "phases=" not in bench  # the default number of phases, as in the notebook: three
+    from lecture_nn.batch_size import decay_versus_growth
+
+    assert inspect.signature(decay_versus_growth).parameters["phases"].default == 3
+    assert (epochs_for(20, "full"), epochs_for(10, "full")) == (20, 10)
+    assert VALIDATION_SIZE["full"] == 10_000  # 60,000 - 10,000 = 50,000 training images

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lecture_nn.exercises.core import AnswerError, Case, Diagnosis, FunctionExercise
+from lecture_nn.exercises.core import (
+    AnswerError,
+    Case,
+    Diagnosis,
+    FunctionExercise,
+    Raised,
+    real_numbers,
+    same,
+)
 from lecture_nn.initializers import TRUNCATED_NORMAL_STD, initialize
 
 #: (fan_in, fan_out) of the layers the answers are tried on: 50,000 to 130,000 weights each.
@@ -51,15 +59,29 @@ class SampleSummary:
 
 
 def summarize(sample) -> SampleSummary:
-    """The shape, mean, standard deviation and largest magnitude of a sample of weights."""
-    if sample is None:
-        raise AnswerError("your function returned None (is a `return` missing?)")
-    try:
-        array = np.asarray(sample, dtype=float)
-    except (TypeError, ValueError):
-        raise AnswerError(
-            f"your function must return an array of numbers, not a {type(sample).__name__}"
-        ) from None
+    """The shape, mean, standard deviation and largest magnitude of a sample of weights.
+
+    Parameters
+    ----------
+    sample : array_like
+        The weights an initialiser returned (a frozen copy, see
+        :func:`lecture_nn.exercises.core.freeze`, or any array).
+
+    Returns
+    -------
+    SampleSummary
+        Its statistics.
+
+    Raises
+    ------
+    AnswerError
+        If the sample is None, not real numbers (complex ones included), or not finite.
+    """
+    array, problem = real_numbers(sample)
+    if problem is not None:
+        if sample is None:
+            raise AnswerError("your function returned None (is a `return` missing?)")
+        raise AnswerError(f"your function must return an array of real numbers: {problem}")
     if array.size < 2 or not np.all(np.isfinite(array)):
         raise AnswerError("your function must return finite numbers (no nan or inf)")
     return SampleSummary(
@@ -93,19 +115,19 @@ class InitializerExercise(FunctionExercise):
             )
         return None
 
-    def success_message(self, function) -> str:
+    def success_message(self, function, count: int) -> str:
         return (
             f"{getattr(function, '__name__', 'your function')} gives weights with the right "
-            f"shape, mean, spread and distribution for all {len(self.cases)} layer sizes, "
+            f"shape, mean, spread and distribution for all {count} layer sizes, "
             "drawn from rng."
         )
 
     def final_check(self, function) -> str | None:
-        try:
-            samples = [np.asarray(function(400, 300, np.random.default_rng(7))) for _ in "ab"]
-        except Exception as exc:  # it ran on every case, so this is unlikely; report it
-            return f"your function raised {type(exc).__name__} on a second call: {exc}"
-        if not np.array_equal(samples[0], samples[1]):
+        samples = [self.attempt(function, 400, 300, np.random.default_rng(7)) for _ in "ab"]
+        for sample in samples:
+            if isinstance(sample, Raised):  # it ran on every case, so this is unlikely
+                return f"your function raised {sample} on a second call."
+        if not same(samples[0], samples[1]):
             return (
                 "the statistics are right, but your weights do not come from the generator "
                 "rng: two generators with the same seed gave different weights. Draw them with "

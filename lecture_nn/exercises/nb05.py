@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lecture_nn.exercises.core import AnswerError, Case, Diagnosis, FunctionExercise
+from lecture_nn.exercises.core import (
+    AnswerError,
+    Case,
+    Diagnosis,
+    FunctionExercise,
+    close,
+    real_numbers,
+)
 from lecture_nn.optimizers import make_optimizer, simulate
 from lecture_nn.surfaces import get_surface
 
@@ -79,13 +86,17 @@ class OptimizerStepExercise(FunctionExercise):
                     f"returned {type(out).__name__}"
                     + (f" of {len(out)}" if isinstance(out, (tuple, list)) else "")
                 )
-            try:
-                w, *state = (np.asarray(value, dtype=float).reshape(2) for value in out)
-            except (TypeError, ValueError):
-                raise AnswerError(
-                    f"each of ({returns}) must be an array of 2 numbers, like w; at step {t} "
-                    "one was not"
-                ) from None
+            arrays = []
+            for name, value in zip(("w", *rule.state_names), out):
+                array, problem = real_numbers(value)
+                if problem is not None or array.size != 2:
+                    problem = problem or f"expected 2 numbers, got {array.size}"
+                    raise AnswerError(
+                        f"each of ({returns}) must be an array of 2 real numbers, like w; at "
+                        f"step {t} {name} was not: {problem}"
+                    )
+                arrays.append(array.reshape(2))
+            w, *state = arrays
             path.append(w)
         return np.array(path)
 
@@ -99,20 +110,20 @@ class OptimizerStepExercise(FunctionExercise):
         return path.points.astype(float)
 
     def compare(self, expected: np.ndarray, got: np.ndarray) -> str | None:
-        close = np.isclose(got, expected, rtol=self.rtol, atol=self.atol).all(axis=1)
-        if close.all():
+        agree = close(got, expected, rtol=self.rtol, atol=self.atol).all(axis=1)
+        if agree.all():
             return None
-        step = int(np.argmin(close))
+        step = int(np.argmin(agree))
         shown = {
             "expected": np.array2string(expected[step], precision=6, separator=", "),
             "got": np.array2string(got[step], precision=6, separator=", "),
         }
         return f"after step {step}: expected w = {shown['expected']}, got w = {shown['got']}"
 
-    def success_message(self, function) -> str:
+    def success_message(self, function, count: int) -> str:
         return (
             f"{getattr(function, '__name__', 'your function')} follows Keras' path for "
-            f"{STEPS} steps on all {len(self.cases)} surfaces."
+            f"{STEPS} steps on all {count} surfaces."
         )
 
 

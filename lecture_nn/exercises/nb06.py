@@ -18,8 +18,10 @@ from lecture_nn.exercises.core import (
     Raised,
     Result,
     ValueExercise,
+    close,
     compare,
     describe_value,
+    real_numbers,
 )
 
 #: Pixels per image side, and classes of Fashion-MNIST.
@@ -116,7 +118,8 @@ def _compare_y(expected: np.ndarray, y: np.ndarray) -> str | None:
                 "class of Fashion-MNIST"
             )
         return f"y_onehot: expected shape {expected.shape}, got {y.shape}"
-    wrong = ~np.isclose(y.astype(float), expected.astype(float)).reshape(len(y), -1).all(axis=1)
+    agree = close(y.astype(float), expected.astype(float), rtol=1e-5, atol=1e-8)
+    wrong = ~agree.reshape(len(y), -1).all(axis=1)
     if not wrong.any():
         return None
     row = int(np.argmax(wrong))
@@ -140,17 +143,17 @@ class PreprocessExercise(FunctionExercise):
             raise AnswerError(f"your function must return the pair (x, y_onehot), not {what}")
         arrays = []
         for name, value in zip(("x", "y_onehot"), out):
-            array = np.asarray(value)
-            if array.dtype.kind not in "biuf":
-                raise AnswerError(f"{name} must be an array of numbers, not of dtype {array.dtype}")
-            arrays.append(array)
+            _, problem = real_numbers(value)
+            if problem is not None:
+                raise AnswerError(f"{name} must be an array of real numbers: {problem}")
+            arrays.append(np.asarray(value))  # frozen: the check's own copy, dtype kept
         return tuple(arrays)
 
     def compare(self, expected, got) -> str | None:
         return _compare_x(expected[0], got[0]) or _compare_y(expected[1], got[1])
 
     def final_check(self, function) -> str | None:
-        out = self.run(function, self.cases[0])
+        out = self.run(function, self._fresh_cases()[0])
         if isinstance(out, Raised):  # it ran on every case, so this is unlikely; report it
             return f"your function raised {out} on a further call."
         x = out[0]
@@ -162,11 +165,10 @@ class PreprocessExercise(FunctionExercise):
             )
         return None
 
-    def success_message(self, function) -> str:
+    def success_message(self, function, count: int) -> str:
         return (
             f"{getattr(function, '__name__', 'your function')} gives x of shape (n, 784), "
-            "float32 in [0, 1], and one-hot labels of shape (n, 10), for all "
-            f"{len(self.cases)} inputs."
+            f"float32 in [0, 1], and one-hot labels of shape (n, 10), for all {count} inputs."
         )
 
 
@@ -355,7 +357,7 @@ class CountExercise(ValueExercise):
     total lets the diagnoses of the trainable count speak.
     """
 
-    def _check(self, answer) -> Result:
+    def _judge(self, answer) -> Result:
         if self._compare(self.reference, answer) is not None:
             for part in (None, 0, 1):
                 found = [
@@ -363,7 +365,7 @@ class CountExercise(ValueExercise):
                 ]
                 if found:
                     return Result("incorrect", " ".join(found))
-        return super()._check(answer)
+        return super()._judge(answer)
 
 
 keras_parameters = CountExercise(

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lecture_nn.exercises.core import AnswerError, Case, Diagnosis, FunctionExercise
+from lecture_nn.exercises.core import (
+    AnswerError,
+    Case,
+    Diagnosis,
+    FunctionExercise,
+    Raised,
+    close,
+    real_numbers,
+    same,
+)
 
 # --- dropout -------------------------------------------------------------------------------
 
@@ -40,15 +49,30 @@ class DropoutSummary:
 
 
 def summarize(output, x: np.ndarray) -> DropoutSummary:
-    """The :class:`DropoutSummary` of ``output``, the result of dropout on ``x``."""
-    if output is None:
-        raise AnswerError("your function returned None (is a `return` missing?)")
-    try:
-        array = np.asarray(output, dtype=float)
-    except (TypeError, ValueError):
-        raise AnswerError(
-            f"your function must return an array of numbers, not a {type(output).__name__}"
-        ) from None
+    """The :class:`DropoutSummary` of ``output``, the result of dropout on ``x``.
+
+    Parameters
+    ----------
+    output : array_like
+        What the student's dropout returned (a frozen copy, or any array).
+    x : numpy.ndarray
+        The input it was given, as it was before the call (the check's own copy).
+
+    Returns
+    -------
+    DropoutSummary
+        The statistics the check compares.
+
+    Raises
+    ------
+    AnswerError
+        If the output is None, not real numbers (complex ones included), or not finite.
+    """
+    array, problem = real_numbers(output)
+    if problem is not None:
+        if output is None:
+            raise AnswerError("your function returned None (is a `return` missing?)")
+        raise AnswerError(f"your function must return an array of real numbers: {problem}")
     if array.shape != x.shape:
         return DropoutSummary(array.shape)
     if not np.all(np.isfinite(array)):
@@ -68,7 +92,8 @@ class DropoutExercise(FunctionExercise):
     """Checks ``dropout(x, rate, rng)`` by the statistics of its output on large arrays."""
 
     def call(self, function, args):
-        return summarize(function(*args), args[0])
+        x = args[0].copy()  # as given: the function may change its own copy in place
+        return summarize(function(*args), x)
 
     def compare(self, expected: DropoutSummary, got: DropoutSummary) -> str | None:
         if got.shape != expected.shape:
@@ -80,12 +105,12 @@ class DropoutExercise(FunctionExercise):
             )
         if np.isnan(got.scale_min) or np.isnan(expected.scale_min):
             return None  # everything was dropped, by both: nothing more to compare
-        if not np.isclose(got.scale_min, got.scale_max, rtol=1e-6):
+        if not close(got.scale_min, got.scale_max, rtol=1e-6, atol=0.0):
             return (
                 "the values you keep are not x times one common factor (output / x ranges from "
                 f"{got.scale_min:.4g} to {got.scale_max:.4g})"
             )
-        if not np.isclose(got.scale_min, expected.scale_min, rtol=1e-6):
+        if not close(got.scale_min, expected.scale_min, rtol=1e-6, atol=0.0):
             return (
                 f"the values you keep are x times {got.scale_min:.4g}; expected x times "
                 f"{expected.scale_min:.4g}"
@@ -99,21 +124,20 @@ class DropoutExercise(FunctionExercise):
 
     def final_check(self, function) -> str | None:
         x = np.random.default_rng(123).uniform(0.5, 1.5, size=(200, 100))
-        try:
-            with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-                first, second, other = (
-                    np.asarray(function(x.copy(), 0.5, np.random.default_rng(seed)), dtype=float)
-                    for seed in (7, 7, 8)
-                )
-        except Exception as exc:  # it ran on every case, so this is unlikely; report it
-            return f"your function raised {type(exc).__name__} on a further call: {exc}"
-        if not np.array_equal(first, second):
+        outputs = []
+        for seed in (7, 7, 8):
+            output = self.attempt(function, x.copy(), 0.5, np.random.default_rng(seed))
+            if isinstance(output, Raised):  # it ran on every case, so this is unlikely
+                return f"your function raised {output} on a further call."
+            outputs.append(output)
+        first, second, other = outputs
+        if not same(first, second):
             return (
                 "the statistics are right, but the dropped entries do not come from the "
                 "generator rng: two generators with the same seed gave different outputs. "
                 "Draw the random numbers with rng's methods (rng.random), not np.random.*."
             )
-        if np.array_equal(first, other):
+        if same(first, other):
             return (
                 "the statistics are right, but generators with different seeds dropped the "
                 "same entries: the random numbers must come from rng, not from a generator "
@@ -121,11 +145,11 @@ class DropoutExercise(FunctionExercise):
             )
         return None
 
-    def success_message(self, function) -> str:
+    def success_message(self, function, count: int) -> str:
         return (
             f"{getattr(function, '__name__', 'your function')} drops about a fraction rate of "
-            "the entries, divides the others by 1 - rate and keeps the mean, for all "
-            f"{len(self.cases)} inputs, with the random numbers of rng."
+            f"the entries, divides the others by 1 - rate and keeps the mean, for all {count} "
+            "inputs, with the random numbers of rng."
         )
 
 

@@ -7,7 +7,16 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from lecture_nn.widgets import interactive_figure, render_png
+from lecture_nn.widgets import agg_png, interactive_figure, render_png
+
+
+def pixels(png: bytes) -> np.ndarray:
+    """The RGBA pixels (height, width, 4) of PNG bytes."""
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
 
 
 def draw_line(fig, slope=1.0, colour="black", dashed=False):
@@ -38,7 +47,7 @@ def test_update_redraws_the_same_figure_in_place():
     assert len(figure.figure.axes) == 1  # cleared, not stacked
     assert after != before
     np.testing.assert_allclose(figure.figure.axes[0].lines[0].get_ydata()[-1], -2.0)
-    assert render_png(figure.figure) == after
+    np.testing.assert_array_equal(pixels(render_png(figure.figure)), pixels(after))
 
 
 def test_display_shows_controls_and_the_default_figure(shell, monkeypatch):
@@ -126,6 +135,93 @@ def test_draw_may_keep_the_figure_and_return_its_own_png():
     assert calls == [0, 1]  # the figure was not cleared between draws
     assert figure.png() == png
     assert figure.figure.axes[0].get_title() == "3"
+
+
+def test_one_agg_draw_gives_savefigs_pixels_for_a_constrained_layout():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(5, 3), layout="constrained")
+    axes = fig.subplots(1, 2)
+    for ax in axes:
+        ax.plot([0, 1, 2], [3, 1, 2], label="a long legend label")
+        ax.set_ylabel("a y label")
+        ax.legend()
+    fig.suptitle("a title")
+    expected = pixels(render_png(fig))
+    shown = pixels(agg_png(fig))
+    assert shown.shape == expected.shape == (300, 500, 4)
+    np.testing.assert_array_equal(shown, expected)
+
+
+def test_a_setting_shown_before_is_not_drawn_again():
+    calls = []
+
+    def draw(fig, slope=1.0):
+        calls.append(slope)
+        draw_line(fig, slope=slope)
+
+    figure = interactive_figure(draw, slope=(-2.0, 2.0, 0.5))
+    first = figure.png()
+    steep = figure.update(slope=2.0)
+    assert figure.update(slope=1.0) == first
+    assert figure.update(slope=2.0) == steep
+    assert calls == [1.0, 2.0]  # the revisits were not drawn
+    # The figure itself follows the values as soon as it is read.
+    np.testing.assert_allclose(figure.figure.axes[0].lines[0].get_ydata()[-1], 2.0)
+    assert calls == [1.0, 2.0, 2.0]
+    np.testing.assert_array_equal(pixels(render_png(figure.figure)), pixels(steep))
+
+
+def test_without_cache_every_change_is_drawn():
+    calls = []
+
+    def draw(fig, slope=1.0):
+        calls.append(slope)
+        draw_line(fig, slope=slope)
+
+    figure = interactive_figure(draw, cache=False, slope=(-2.0, 2.0, 0.5))
+    figure.update(slope=2.0)
+    figure.update(slope=1.0)
+    assert calls == [1.0, 2.0, 1.0]
+    with pytest.raises(TypeError, match="cache must be True or False"):
+        interactive_figure(draw, cache="no", slope=(-2.0, 2.0, 0.5))
+
+
+def test_the_cache_keeps_a_bounded_number_of_images(monkeypatch):
+    from lecture_nn import widgets
+
+    monkeypatch.setattr(widgets, "MAX_CACHED_IMAGES", 2)
+    calls = []
+
+    def draw(fig, slope=1.0):
+        calls.append(slope)
+        draw_line(fig, slope=slope)
+
+    figure = interactive_figure(draw, slope=(-2.0, 2.0, 0.5))
+    for slope in (2.0, 0.5, 1.0):  # 1.0 was the oldest of three: dropped, drawn again
+        figure.update(slope=slope)
+    assert calls == [1.0, 2.0, 0.5, 1.0]
+    assert len(figure._images) == 2
+
+
+def test_draw_runs_with_single_threaded_blas():
+    """A redraw's small matrix products must not wait for BLAS threads (10x slower when busy)."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    seen = []
+
+    def draw(fig, n=1):
+        seen.append(
+            [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+        )
+        fig.subplots()
+
+    before = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    figure = interactive_figure(draw, n=(1, 5, 1))
+    figure.update(n=2)
+    assert seen
+    assert all(threads == [1] * len(threads) for threads in seen)
+    after = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    assert after == before  # restored afterwards
 
 
 # --- readouts and labels as the student sees them --------------------------------------

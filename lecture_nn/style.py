@@ -18,6 +18,23 @@ from collections.abc import Iterator
 import matplotlib as mpl
 from matplotlib.colors import ListedColormap
 
+from lecture_nn import _validation as check
+
+__all__ = [
+    "BINARY_CMAP",
+    "DIVERGING_CMAP",
+    "FIGURE_SCALE",
+    "MEDIA",
+    "NODE_COLORS",
+    "OKABE_ITO",
+    "SEQUENTIAL_CMAP",
+    "course_style",
+    "default_medium",
+    "figsize",
+    "style_rc",
+    "use_course_style",
+]
+
 MEDIA = ("screen", "print")
 
 #: Width and height multipliers applied to a figure's nominal size, per medium.
@@ -55,19 +72,45 @@ NODE_COLORS = {
 
 
 def default_medium() -> str:
-    """Return the medium named by ``LECTURE_NN_MEDIUM`` (``"screen"`` when unset)."""
+    """Return the medium named by ``LECTURE_NN_MEDIUM`` (``"screen"`` when unset).
+
+    Returns
+    -------
+    {"screen", "print"}
+        The variable's value, lower-cased and stripped.
+
+    Raises
+    ------
+    ValueError
+        For a value that is not one of :data:`MEDIA`, naming the variable.
+    """
     medium = os.environ.get("LECTURE_NN_MEDIUM", "screen").strip().lower() or "screen"
     return _check_medium(medium, "LECTURE_NN_MEDIUM")
 
 
 def _check_medium(medium: str, argument: str = "medium") -> str:
-    if medium not in MEDIA:
-        raise ValueError(f"{argument} must be one of {MEDIA}, got {medium!r}")
-    return medium
+    """``medium``, one of :data:`MEDIA` (the rule :func:`lecture_nn._validation.choice`)."""
+    return check.choice(medium, argument, MEDIA)
 
 
 def style_rc(medium: str | None = None) -> dict:
-    """Return the matplotlib rc settings of the course style for ``medium``."""
+    """Return the matplotlib rc settings of the course style for ``medium``.
+
+    Parameters
+    ----------
+    medium : {"screen", "print"} or None
+        None: :func:`default_medium`.
+
+    Returns
+    -------
+    dict
+        rc parameters: resolution, font sizes, the Okabe-Ito colour cycle, spines, lines.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``medium`` that is not one of :data:`MEDIA`.
+    """
     medium = default_medium() if medium is None else _check_medium(medium)
     base = _BASE_FONT_SIZE[medium]
     return {
@@ -91,21 +134,65 @@ def style_rc(medium: str | None = None) -> dict:
 
 @contextlib.contextmanager
 def course_style(medium: str | None = None) -> Iterator[str]:
-    """Apply the course style inside a ``with`` block and yield the medium used."""
+    """Apply the course style inside a ``with`` block and yield the medium used.
+
+    Parameters
+    ----------
+    medium : {"screen", "print"} or None
+        None: :func:`default_medium`.
+
+    Yields
+    ------
+    str
+        The medium in effect.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``medium`` that is not one of :data:`MEDIA`.
+    """
     medium = default_medium() if medium is None else _check_medium(medium)
     with mpl.rc_context(style_rc(medium)):
         yield medium
 
 
 def use_course_style(medium: str | None = None) -> None:
-    """Apply the course style for the rest of the session (a notebook's first cell)."""
+    """Apply the course style for the rest of the session (a notebook's first cell).
+
+    Parameters
+    ----------
+    medium : {"screen", "print"} or None
+        None: :func:`default_medium`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``medium`` that is not one of :data:`MEDIA`.
+    """
     mpl.rcParams.update(style_rc(medium))
 
 
 def figsize(width: float, height: float, medium: str | None = None) -> tuple[float, float]:
-    """Scale a nominal figure size in inches for ``medium``."""
-    if width <= 0 or height <= 0:
-        raise ValueError(f"figure width and height must be positive, got {width!r} x {height!r}")
+    """Scale a nominal figure size in inches for ``medium``.
+
+    Parameters
+    ----------
+    width, height : float
+        The size at screen scale, in inches (each finite and > 0).
+    medium : {"screen", "print"} or None
+        None: :func:`default_medium`.
+
+    Returns
+    -------
+    (float, float)
+        Width and height in inches, times :data:`FIGURE_SCALE` of the medium.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a size that is not a finite number > 0, or an unknown ``medium``.
+    """
+    width, height = check.positive(width, "width"), check.positive(height, "height")
     medium = default_medium() if medium is None else _check_medium(medium)
     scale = FIGURE_SCALE[medium]
     return (width * scale, height * scale)

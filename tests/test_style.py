@@ -1,6 +1,7 @@
 """The style module: media, scoped settings, colour maps."""
 
 import matplotlib as mpl
+import numpy as np
 import pytest
 
 from lecture_nn import style
@@ -26,8 +27,15 @@ def test_medium_from_environment(monkeypatch):
 def test_bad_medium_and_size():
     with pytest.raises(ValueError, match="medium must be one of"):
         style.style_rc("slides")
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="width must be a number > 0"):
         style.figsize(0, 3)
+    with pytest.raises(ValueError, match="height must be a finite number"):
+        style.figsize(3, float("nan"))
+    with pytest.raises(TypeError, match="width must be a real number"):
+        style.figsize("6", 3)
+    with pytest.raises(TypeError, match="medium must be one of"):
+        style.style_rc(1)
+    assert style.figsize(np.int64(10), 5, medium="print") == (8.0, 4.0)
 
 
 def test_colour_maps_exist_and_none_is_jet():

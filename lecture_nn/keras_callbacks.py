@@ -25,7 +25,6 @@ works on every Keras backend.
 from __future__ import annotations
 
 import math
-import numbers
 import time
 from collections.abc import Mapping, Sequence
 
@@ -35,6 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from lecture_nn import _validation as check
 from lecture_nn import style
 from lecture_nn._rendering import is_headless, render_png
 
@@ -67,7 +67,7 @@ def _auto_mode(key: str) -> str:
 
 
 def _is_scalar(value) -> bool:
-    """True for a log value that is one number (Python, numpy or a backend's 0-d tensor)."""
+    """Tell whether a log value is one number (Python, numpy or a backend's 0-d tensor)."""
     try:
         return np.ndim(value) == 0 and not isinstance(value, (str, bytes))
     except (TypeError, ValueError):
@@ -98,26 +98,17 @@ def _check_figsize(figsize) -> tuple[float, float] | None:
     """Validate ``figsize``: None or (width, height) in inches, both positive."""
     if figsize is None:
         return None
-    if (
-        isinstance(figsize, (str, bytes))
-        or not isinstance(figsize, Sequence)
-        or len(figsize) != 2
-        or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in figsize)
-    ):
+    if isinstance(figsize, (str, bytes)) or not isinstance(figsize, Sequence) or len(figsize) != 2:
         raise TypeError(f"figsize must be None or (width, height) in inches, got {figsize!r}")
-    width, height = (float(v) for v in figsize)
-    if not (width > 0 and height > 0 and math.isfinite(width) and math.isfinite(height)):
-        raise ValueError(f"figsize must be positive (width, height) in inches, got {figsize!r}")
-    return width, height
+    return check.positive(figsize[0], "figsize[0]"), check.positive(figsize[1], "figsize[1]")
 
 
-def _check_seconds(value, argument: str) -> float:
-    """Validate a non-negative, finite number of seconds."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{argument} must be a number of seconds, got {value!r}")
-    if not (0 <= value < math.inf):
-        raise ValueError(f"{argument} must be a finite number of seconds >= 0, got {value!r}")
-    return float(value)
+def _check_overhead(max_overhead) -> float:
+    """Validate ``max_overhead``: a fraction of the training time in (0, 1]."""
+    max_overhead = check.probability(max_overhead, "max_overhead")
+    if max_overhead == 0:
+        raise ValueError("max_overhead must be None or a number in (0, 1], got 0")
+    return max_overhead
 
 
 def _ipython_shell():
@@ -130,7 +121,7 @@ def _ipython_shell():
 
 
 def _has_live_frontend() -> bool:
-    """True inside an IPython kernel (Jupyter, Colab, VS Code) that is not run headless."""
+    """Tell whether this runs in an IPython kernel (Jupyter, Colab, VS Code), not headless."""
     shell = _ipython_shell()
     return (not is_headless()) and getattr(shell, "kernel", None) is not None
 
@@ -140,33 +131,39 @@ class TrainingPlot(keras.callbacks.Callback):
 
     Parameters
     ----------
-    metrics
+    metrics : sequence of str or None
         Quantities to plot, one axis each, e.g. ``["loss", "accuracy"]``; each axis shows
         the training value and, when present, the validation value (``val_`` + name).
         None: every quantity in the logs of the first epoch, loss first. A name missing from
         those logs raises ValueError at the end of the first epoch, naming the ones there.
-    monitor
+    monitor : str or None
         Log key whose best value is marked and shown in the title, e.g. ``"val_loss"``.
         None: the validation accuracy (any ``val_*acc*`` key), else the first plotted
         validation quantity, else the same on the training logs (the title then says that
         there is no validation data).
-    mode
-        ``"max"``, ``"min"`` or ``"auto"`` (lower is better for losses and errors).
-    figsize
+    mode : {"auto", "min", "max"}
+        ``"auto"``: lower is better for losses and errors, higher for the rest.
+    figsize : (float, float) or None
         (width, height) in inches of the whole figure before the course style's scaling;
         None: 4 x 3 inches per axis, at most three axes per row.
-    min_interval
-        Seconds between two live renders at least (throttling; the last epoch is always
+    min_interval : float
+        Seconds (>= 0) between two live renders at least (throttling; the last epoch is always
         rendered).
-    max_overhead
-        Fraction of the training time that live rendering may take: the wait between live
+    max_overhead : float or None
+        Fraction in (0, 1] of the training time that live rendering may take: the wait between live
         renders grows to ``last render time / max_overhead`` when rendering is slow (with
         the default 0.02 and a 50 ms render: 2.5 s). None: only ``min_interval`` counts;
         ``min_interval=0, max_overhead=None`` renders every epoch.
-    live
+    live : bool or None
         None: render each epoch only in a Jupyter kernel that is not run headless. True:
         render live anyway (the PNG is still made without IPython: benchmarks, tests).
         False: never; draw the final figure once at the end.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an argument of the wrong type or value, naming it; at the end of the first
+        epoch, for a ``metrics`` name or ``monitor`` key that is not in the logs.
 
     Attributes
     ----------
@@ -202,22 +199,12 @@ class TrainingPlot(keras.callbacks.Callback):
             raise TypeError(
                 f"monitor must be None or a log key such as 'val_loss', got {monitor!r}"
             )
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
-        if live not in (None, True, False):
-            raise TypeError(f"live must be None, True or False, got {live!r}")
-        if max_overhead is not None:
-            if not isinstance(max_overhead, numbers.Real) or isinstance(max_overhead, bool):
-                raise TypeError(f"max_overhead must be None or in (0, 1], got {max_overhead!r}")
-            if not 0 < max_overhead <= 1:
-                raise ValueError(f"max_overhead must be None or in (0, 1], got {max_overhead!r}")
-            max_overhead = float(max_overhead)
         self.monitor = monitor
-        self.mode = mode
+        self.mode = check.choice(mode, "mode", ("auto", "min", "max"))
         self.figsize = _check_figsize(figsize)
-        self.min_interval = _check_seconds(min_interval, "min_interval")
-        self.max_overhead = max_overhead
-        self.live = live
+        self.min_interval = check.non_negative(min_interval, "min_interval")
+        self.max_overhead = None if max_overhead is None else _check_overhead(max_overhead)
+        self.live = None if live is None else check.boolean(live, "live")
         self.history: dict[str, list[float]] = {}
         self.epochs: list[int] = []
         self.figure: Figure | None = None
@@ -340,7 +327,7 @@ class TrainingPlot(keras.callbacks.Callback):
         self.best_value = float(values[index])
 
     def _render_due(self) -> bool:
-        """True when the last live render is long enough ago (``min_interval``, overhead).
+        """Tell whether the last live render is long enough ago (``min_interval``, overhead).
 
         The last epoch needs no check here: ``on_train_end`` renders it if it was skipped.
         """
@@ -483,13 +470,21 @@ class SmoothedEarlyStopping(keras.callbacks.EarlyStopping):
     less. Everything else (``patience``, ``min_delta``, ``restore_best_weights``, which
     restores the epoch with the best *smoothed* value, ``start_from_epoch``) is Keras's.
 
+    A NaN value (a diverged epoch) never counts as an improvement, and the average goes
+    on from the last finite value after it (see :meth:`get_monitor_value`).
+
     Parameters
     ----------
-    smoothing
+    smoothing : float
         Weight of the past in [0, 1): 0 is plain ``EarlyStopping``; 0.5 halves the weight
         of an epoch with every later epoch.
     **options
         ``EarlyStopping``'s arguments (``monitor``, ``patience``, ...).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``smoothing`` that is not a number in [0, 1) (and Keras's own errors).
 
     Attributes
     ----------
@@ -498,30 +493,41 @@ class SmoothedEarlyStopping(keras.callbacks.EarlyStopping):
     """
 
     def __init__(self, smoothing: float = 0.5, **options):
-        if not isinstance(smoothing, numbers.Real) or isinstance(smoothing, bool):
-            raise TypeError(f"smoothing must be a number in [0, 1), got {smoothing!r}")
-        if not 0 <= smoothing < 1:
-            raise ValueError(f"smoothing must be in [0, 1) (weight of the past), got {smoothing!r}")
+        smoothing = check.probability(smoothing, "smoothing", include_one=False)
         super().__init__(**options)
-        self.smoothing = float(smoothing)
+        self.smoothing = smoothing
         self.raw: list[float] = []
         self.smoothed: list[float] = []
+        self._average: float | None = None
 
     def on_train_begin(self, logs=None):
         """Start a new average (EarlyStopping resets its own state too)."""
         super().on_train_begin(logs)
-        self.raw, self.smoothed = [], []
+        self.raw, self.smoothed, self._average = [], [], None
 
     def get_monitor_value(self, logs):
-        """The moving average including this epoch's value (None if the value is missing)."""
+        """Return the moving average including this epoch's value (None if it is missing).
+
+        A NaN value (a diverged epoch) is never an improvement: it is recorded as NaN in
+        ``raw`` and ``smoothed``, leaves the average as it was (so a later finite value
+        continues it, as :func:`lecture_nn.experiments.moving_average` does), and Keras is
+        given the worst value for the mode (+inf when lower is better), which counts
+        towards the patience. Keras's own ``EarlyStopping`` takes a NaN first value as its
+        best and then finds no later value better, whatever follows.
+        """
         value = super().get_monitor_value(logs)
         if value is None:
             return None
         value = float(value)
-        previous = self.smoothed[-1] if self.smoothed else value
         self.raw.append(value)
-        self.smoothed.append(self.smoothing * previous + (1 - self.smoothing) * value)
-        return self.smoothed[-1]
+        if math.isnan(value):
+            self.smoothed.append(math.nan)
+            lower_is_better = bool(self.monitor_op(0.0, 1.0))
+            return math.inf if lower_is_better else -math.inf
+        previous = value if self._average is None else self._average
+        self._average = self.smoothing * previous + (1 - self.smoothing) * value
+        self.smoothed.append(self._average)
+        return self._average
 
 
 class FitProgress(keras.callbacks.Callback):
@@ -534,13 +540,17 @@ class FitProgress(keras.callbacks.Callback):
     the count goes on. Plain text on stdout: it reads the same in a terminal, a notebook
     and a headless run.
 
+    It prints a log, one line per fit, where ``lecture_nn.widgets.StatusLine`` replaces
+    one line in place: a search's lines stay readable after it (and in a headless run).
+
     Parameters
     ----------
-    label
+    label : str
         What a fit is called in the line, e.g. ``"trial"``.
-    total
-        Number of fits expected (shown as ``3/13``), or None when not known in advance.
-    monitor
+    total : int or None
+        Number of fits expected (shown as ``3/13``, >= 1), or None when not known in
+        advance.
+    monitor : str or None
         Log key printed for each fit (its last value); None: ``val_accuracy`` if logged,
         else ``accuracy``, else ``loss``.
     """
@@ -549,10 +559,8 @@ class FitProgress(keras.callbacks.Callback):
         super().__init__()
         if not isinstance(label, str) or not label:
             raise TypeError(f"label must be a non-empty str, got {label!r}")
-        if total is not None and (
-            not isinstance(total, numbers.Integral) or isinstance(total, bool) or total < 1
-        ):
-            raise ValueError(f"total must be None or a positive int, got {total!r}")
+        if total is not None:
+            total = check.positive_int(total, "total")
         if monitor is not None and (not isinstance(monitor, str) or not monitor):
             raise TypeError(
                 f"monitor must be None or a log key such as 'val_loss', got {monitor!r}"
@@ -565,6 +573,7 @@ class FitProgress(keras.callbacks.Callback):
         self._logs: dict = {}
 
     def __deepcopy__(self, memo):
+        """Return this instance itself: one counter across KerasTuner's per-trial copies."""
         return self  # one counter across KerasTuner's per-trial copies
 
     def on_train_begin(self, logs=None):

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
+from keras_fixtures import fit_with_snapshots, separable_data, small_classifier
 from matplotlib.figure import Figure
 
 from lecture_nn import keras_callbacks
@@ -33,20 +34,10 @@ def data():
 
 
 def tiny_model(metrics=("accuracy",), learning_rate=0.01, seed=0):
-    keras.utils.set_random_seed(seed)
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(20,)),
-            keras.layers.Dense(16, activation="relu"),
-            keras.layers.Dense(3, activation="softmax"),
-        ]
+    """20 features -> 16 ReLU -> 3 softmax, SGD: the shared small classifier."""
+    return small_classifier(
+        20, 3, hidden=(16,), learning_rate=learning_rate, metrics=metrics, seed=seed
     )
-    model.compile(
-        optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=list(metrics),
-    )
-    return model
 
 
 def fit(model, data, plot, *, epochs=4, validation=True, extra_callbacks=(), **arguments):
@@ -306,13 +297,18 @@ def test_forced_live_mode_renders_without_ipython(data, no_ipython):
         ({"metrics": "loss"}, TypeError, "metrics must be None or a list"),
         ({"metrics": []}, ValueError, "at least one"),
         ({"metrics": ["loss", 3]}, TypeError, "metric names"),
-        ({"min_interval": -1}, ValueError, "min_interval must be a finite number"),
+        ({"min_interval": -1}, ValueError, "min_interval must be a number >= 0"),
+        ({"min_interval": float("nan")}, ValueError, "min_interval must be a finite number"),
         ({"min_interval": "1s"}, TypeError, "min_interval"),
         ({"max_overhead": 0}, ValueError, "max_overhead"),
-        ({"figsize": (0, 3)}, ValueError, "figsize must be positive"),
+        ({"figsize": (0, 3)}, ValueError, r"figsize\[0\] must be a number > 0"),
+        ({"figsize": (4, "3")}, TypeError, r"figsize\[1\] must be a real number"),
+        ({"max_overhead": 1.5}, ValueError, r"max_overhead must be a number in \[0, 1\]"),
+        ({"max_overhead": True}, TypeError, "max_overhead"),
+        ({"live": 1}, TypeError, "live must be True or False"),
         ({"figsize": 6}, TypeError, "figsize"),
         ({"mode": "best"}, ValueError, "mode must be"),
-        ({"live": "yes"}, TypeError, "live must be"),
+        ({"live": "False"}, TypeError, "live must be True or False"),
         ({"monitor": 3}, TypeError, "monitor"),
     ],
 )
@@ -379,13 +375,6 @@ def test_other_keras_backends(backend):
     assert report["best"][1] == report["best"][2]
 
 
-def _separable_data(seed=3):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(120, 8)).astype("float32")
-    y = (x[:, 0] + 0.5 * rng.normal(size=120) > 0).astype("int32")
-    return x, y
-
-
 @pytest.mark.parametrize("monitor", ["val_loss", "val_accuracy"])
 def test_keras_early_stopping_restores_the_best_epoch_when_it_never_stops(monitor):
     """Keras 3's EarlyStopping with patience = epochs never stops, yet ends on the best epoch.
@@ -393,28 +382,18 @@ def test_keras_early_stopping_restores_the_best_epoch_when_it_never_stops(monito
     Notebook 07 relies on this instead of a callback of its own (on_train_end of
     keras/src/callbacks/early_stopping.py restores whenever best weights exist).
     """
-    keras.utils.set_random_seed(3)
-    x, y = _separable_data()
-    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(2, activation="softmax")])
-    model.compile(
-        optimizer=keras.optimizers.SGD(0.5),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    snapshots = []
-    record = keras.callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights())
-    )
+    x, y = separable_data()
+    model = small_classifier(learning_rate=0.5, seed=3)
     epochs = 8
     stop = keras.callbacks.EarlyStopping(
         monitor=monitor, patience=epochs, restore_best_weights=True
     )
     # Validation labels opposite to the training rule: the better the fit, the worse the
     # validation score, so the best epoch comes before the last one.
-    history = model.fit(
-        x[:80], y[:80], validation_data=(x[80:], 1 - y[80:]), epochs=epochs,
-        callbacks=[record, stop], verbose=0,
-    ).history  # fmt: skip
+    history, snapshots = fit_with_snapshots(
+        model, x[:80], y[:80], validation_data=(x[80:], 1 - y[80:]), epochs=epochs,
+        callbacks=[stop],
+    )  # fmt: skip
     values = np.asarray(history[monitor])
     best = int(np.argmin(values) if monitor == "val_loss" else np.argmax(values))
     assert len(values) == epochs
@@ -459,29 +438,22 @@ def test_smoothed_early_stopping_matches_a_hand_computed_moving_average():
     assert _hand_early_stopping(values, 2) == (5, 2)
     assert _hand_early_stopping(smoothed, 2) == (10, 7)
 
-    keras.utils.set_random_seed(0)
-    x, y = _separable_data()
-    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(2, activation="softmax")])
-    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
-    snapshots = []
-    record = keras.callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights())
-    )
+    x, y = separable_data()
+    model = small_classifier(learning_rate=0.1, metrics=(), seed=0)
     for smoothing, series, expected in ((0.0, values, (5, 2)), (0.6, smoothed, (10, 7))):
-        snapshots.clear()
         stop = SmoothedEarlyStopping(smoothing, patience=2, restore_best_weights=True)
-        history = model.fit(
-            x[:80], y[:80], validation_data=(x[80:], y[80:]), epochs=len(values),
-            callbacks=[_inject(values), record, stop], verbose=0,
-        ).history  # fmt: skip
+        history, snapshots = fit_with_snapshots(
+            model, x[:80], y[:80], validation_data=(x[80:], y[80:]), epochs=len(values),
+            callbacks=[_inject(values), stop],
+        )  # fmt: skip
         assert (len(history["loss"]), stop.best_epoch) == expected
         assert stop.raw == pytest.approx(values[: expected[0]])
         assert stop.smoothed == pytest.approx(series[: expected[0]])
         for restored, snapshot in zip(model.get_weights(), snapshots[expected[1]]):
             np.testing.assert_array_equal(restored, snapshot)
-    with pytest.raises(ValueError, match="smoothing must be in"):
+    with pytest.raises(ValueError, match=r"smoothing must be a number in \[0, 1\)"):
         SmoothedEarlyStopping(1.0)
-    with pytest.raises(TypeError, match="smoothing must be a number"):
+    with pytest.raises(TypeError, match="smoothing must be a real number"):
         SmoothedEarlyStopping("0.5")
 
 
@@ -490,14 +462,8 @@ def test_fit_progress_prints_one_line_per_fit_and_survives_deepcopy(capsys):
 
     from lecture_nn.keras_callbacks import FitProgress
 
-    keras.utils.set_random_seed(0)
-    x, y = _separable_data()
-    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(2, activation="softmax")])
-    model.compile(
-        optimizer=keras.optimizers.SGD(0.1),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    x, y = separable_data()
+    model = small_classifier(learning_rate=0.1, seed=0)
     progress = FitProgress("trial", total=2)
     assert copy.deepcopy([progress])[0] is progress  # what KerasTuner does per trial
     history = model.fit(
@@ -512,7 +478,59 @@ def test_fit_progress_prints_one_line_per_fit_and_survives_deepcopy(capsys):
         printed[0],
     )
     assert re.fullmatch(r"trial 2/2: 1 epoch, accuracy \d\.\d{4} \(\d+\.\d s\)", printed[1])
-    with pytest.raises(ValueError, match="total must be"):
+    with pytest.raises(ValueError, match="total must be an integer >= 1"):
         FitProgress(total=0)
+    with pytest.raises(TypeError, match="total must be an integer"):
+        FitProgress(total=2.0)
     with pytest.raises(TypeError, match="label must be"):
         FitProgress("")
+
+
+def test_smoothed_early_stopping_never_takes_a_nan_epoch_as_the_best():
+    """A NaN score (a diverged epoch) neither becomes the best nor poisons the average.
+
+    By hand, with smoothing 0 and patience 3 on [nan, 0.9, 0.8, nan, 0.85, 0.7, 0.75, 0.8]:
+    the best is 0.7 at epoch 6 (0-based 5) and the wait never reaches 3, so all 8 epochs
+    run. Before, the NaN of epoch 1 made every later average NaN (0 * nan is nan): it
+    stopped after epoch 4 and restored epoch 1.
+    """
+    from lecture_nn.keras_callbacks import SmoothedEarlyStopping
+
+    nan = float("nan")
+    values = [nan, 0.9, 0.8, nan, 0.85, 0.7, 0.75, 0.8]
+    x, y = separable_data()
+    model = small_classifier(learning_rate=0.1, metrics=(), seed=0)
+    stop = SmoothedEarlyStopping(0.0, patience=3, restore_best_weights=True)
+    history, snapshots = fit_with_snapshots(
+        model, x[:80], y[:80], validation_data=(x[80:], y[80:]), epochs=len(values),
+        callbacks=[_inject(values), stop],
+    )  # fmt: skip
+    assert len(history["loss"]) == 8
+    assert stop.best_epoch == 5
+    for restored, snapshot in zip(model.get_weights(), snapshots[5]):
+        np.testing.assert_array_equal(restored, snapshot)
+    np.testing.assert_array_equal(stop.raw, values)
+    np.testing.assert_array_equal(stop.smoothed, values)  # smoothing 0: the values, NaN kept
+
+    # Smoothing 0.5: the average skips the NaN epoch and continues from 0.9.
+    stop = SmoothedEarlyStopping(0.5, patience=5)
+    fit_with_snapshots(
+        model, x[:80], y[:80], validation_data=(x[80:], y[80:]), epochs=3,
+        callbacks=[_inject([0.9, nan, 0.7]), stop],
+    )  # fmt: skip
+    np.testing.assert_allclose(stop.smoothed, [0.9, nan, 0.5 * 0.9 + 0.5 * 0.7])
+    assert stop.best_epoch == 2
+
+
+def test_training_plot_never_marks_a_nan_epoch_as_the_best(data, no_ipython):
+    """The title's best validation accuracy skips NaN epochs (a NaN is no score)."""
+    nan = float("nan")
+    accuracy = [nan, 0.6, nan, 0.5]
+    plot = TrainingPlot(live=False)
+    x, y, x_val, y_val = data
+    tiny_model().fit(
+        x, y, validation_data=(x_val, y_val), epochs=4, verbose=0,
+        callbacks=[_inject(accuracy, "val_accuracy"), plot],
+    )  # fmt: skip
+    assert (plot.best_epoch, plot.best_value) == (2, 0.6)
+    assert "best validation accuracy 0.6000 (epoch 2)" in plot.title()

@@ -155,6 +155,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         state: FakeOpenMLServer = self.server.state  # type: ignore[attr-defined]
         path = self.path.split("?", 1)[0]
         state.record(self.command, path)
+        if path in state.silent_paths:  # accept, read the request, never answer
+            state.released.wait(timeout=120)
+            return
         if path == f"/{PARQUET_BUCKET}/{PARQUET_OBJECT}":
             parquet = state.current_parquet()
             self._send(200, parquet.headers(), parquet.body if send_body else b"")
@@ -221,6 +224,9 @@ class FakeOpenMLServer:
         self._shuffled: ParquetObject | None = None
         self._serve_shuffled = False
         self.description_error_body: bytes | None = None
+        #: Paths whose requests are read and never answered (until :meth:`reset`).
+        self.silent_paths: set[str] = set()
+        self.released = threading.Event()
         self._counts: collections.Counter[tuple[str, str]] = collections.Counter()
         self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
@@ -263,6 +269,7 @@ class FakeOpenMLServer:
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
+        self.released.set()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -273,6 +280,9 @@ class FakeOpenMLServer:
         """Back to the official table and a working description; counts kept."""
         self._serve_shuffled = False
         self.description_error_body = None
+        self.silent_paths = set()
+        self.released.set()  # lets the handlers kept waiting by silent_paths go
+        self.released = threading.Event()
 
     # -- what is served
 
@@ -330,3 +340,39 @@ def openml_configured(server_url: str, cache_root: Path) -> Iterator[None]:
     finally:
         config.server, config.apikey = saved[:2]
         config.set_root_cache_directory(saved[2])
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[int]:
+    """A TCP server on 127.0.0.1 that accepts connections and never answers; yields its port.
+
+    It plays a hung server or proxy: the client's connection succeeds (the kernel accepts
+    it from the backlog), its request is read, and no byte ever comes back.
+    """
+    import socket
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept_forever() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            accepted.append(connection)
+
+    thread = threading.Thread(target=accept_forever, name="silent-server", daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in accepted:
+            connection.close()
+        listener.close()

@@ -22,9 +22,11 @@ from openml_server import (
     ARFF_FILE_ID,
     FakeOpenMLServer,
     openml_configured,
+    silent_server,
 )
 
 import lecture_nn.datasets.loader as fm
+from lecture_nn.datasets import openml_source
 from lecture_nn.datasets.loader import (
     CACHE_FILE_NAME,
     DataUnavailableError,
@@ -229,6 +231,64 @@ def test_unreachable_server_fails_fast_with_hints(only_openml, tmp_path):
     for internals in ("Traceback", 'File "', "site-packages", "openml/"):
         assert internals not in message
     assert cache_folder_files(only_openml) == []
+
+
+def openml_line(error: DataUnavailableError) -> str:
+    """The line of the loader's error that reports the OpenML attempt."""
+    return next(line for line in str(error).splitlines() if "- openml:" in line)
+
+
+def test_a_server_that_never_answers_times_out(only_openml, tmp_path, monkeypatch):
+    """A server (or proxy) that accepts the connection and stays silent: a timeout, named.
+
+    Before the fix the openml client waited forever (no timeout on its request); the
+    reachability check passed because the connection itself succeeds.
+    """
+    monkeypatch.setattr(openml_source, "READ_TIMEOUT", 1.0)
+    with silent_server() as port:
+        url = f"http://127.0.0.1:{port}/api/v1/xml"
+        with openml_configured(url, tmp_path / "openml-cache"):
+            start = time.perf_counter()
+            with pytest.raises(DataUnavailableError) as caught:
+                load_fashion_mnist(source=None, cache_dir=only_openml)
+            seconds = time.perf_counter() - start
+    assert seconds < 15, f"took {seconds:.1f} s to give up"
+    line = openml_line(caught.value)
+    assert "timed out" in line
+    assert "127.0.0.1" in line
+    assert "sent nothing for 1 s" in line
+    assert cache_folder_files(only_openml) == []
+
+
+def test_a_data_file_that_never_comes_times_out(server, only_openml, tmp_path, monkeypatch):
+    """The description arrives, but the S3 request for the parquet file is never answered."""
+    monkeypatch.setattr(openml_source, "READ_TIMEOUT", 1.0)
+    server.silent_paths = {server.parquet_path}
+    with openml_configured(server.api_url, tmp_path / "openml-cache"):
+        start = time.perf_counter()
+        with pytest.raises(DataUnavailableError) as caught:
+            load_fashion_mnist(source=None, cache_dir=only_openml)
+        seconds = time.perf_counter() - start
+    assert server.request_count(server.parquet_path) >= 1, "the data file was asked for"
+    assert seconds < 60, f"took {seconds:.1f} s to give up"
+    assert "timed out" in openml_line(caught.value)
+
+
+def test_network_timeouts_bound_requests_and_are_undone():
+    """Inside the block a request without a timeout gets one; after it, nothing is left."""
+    import requests
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    original = HTTPConnectionPool._get_timeout
+    with silent_server() as port:
+        start = time.perf_counter()
+        with (
+            openml_source.network_timeouts(connect=1.0, read=0.5),
+            pytest.raises(requests.exceptions.ReadTimeout),
+        ):
+            requests.get(f"http://127.0.0.1:{port}/", timeout=None)
+        assert time.perf_counter() - start < 5
+    assert HTTPConnectionPool._get_timeout is original
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import re
 import socket
 import urllib.parse
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -20,8 +21,19 @@ from lecture_nn.datasets.errors import SourceError
 from lecture_nn.datasets.idx import idx_sha256
 from lecture_nn.datasets.official import N_TRAIN, OFFICIAL_FILES
 
-#: Seconds to wait for the OpenML server to accept a connection before giving up.
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "READ_TIMEOUT",
+    "fetch_openml_arrays",
+    "network_timeouts",
+    "table_to_arrays",
+]
+
+#: Seconds to wait for the OpenML server (or a proxy) to accept a connection.
 CONNECT_TIMEOUT = 10.0
+#: Seconds to wait for the next bytes of an answer once connected; a server or proxy that
+#: accepts the connection and then stays silent this long is given up on.
+READ_TIMEOUT = 30.0
 
 
 @contextlib.contextmanager
@@ -37,6 +49,105 @@ def _openml_settings(openml) -> Iterator[None]:
         config.retry_policy, config.connection_n_retries, config.show_progress = saved
 
 
+@contextlib.contextmanager
+def network_timeouts(
+    connect: float | None = None, read: float | None = None
+) -> Iterator[list[BaseException]]:
+    """Bound every HTTP request made inside the block by a connect and a read timeout.
+
+    The ``openml`` client sends its requests (``requests`` for the description, ``minio``
+    for the data file) without a timeout of its own, so a server or proxy that accepts the
+    connection and never answers would make it wait forever. Both clients go through
+    ``urllib3``'s connection pools; inside the block every pool resolves its timeout to at
+    most ``connect`` seconds for connecting and ``read`` seconds of silence while reading
+    (shorter timeouts a caller set are kept). The patch is undone when the block ends.
+
+    Parameters
+    ----------
+    connect, read
+        Seconds; default :data:`CONNECT_TIMEOUT` and :data:`READ_TIMEOUT`, read when the
+        block starts.
+
+    Yields
+    ------
+    list of BaseException
+        The timeouts that happened inside the block, in order. A client may catch one and
+        fail later for another reason (openml falls back from the parquet file to the ARFF
+        file); this list keeps the first cause.
+    """
+    from urllib3.connectionpool import HTTPConnectionPool
+    from urllib3.util.timeout import Timeout
+
+    connect = CONNECT_TIMEOUT if connect is None else connect
+    read = READ_TIMEOUT if read is None else read
+    original_get_timeout = HTTPConnectionPool._get_timeout
+    original_urlopen = HTTPConnectionPool.urlopen
+    happened: list[BaseException] = []
+
+    def bounded(value: Any, limit: float) -> float:
+        return min(value, limit) if isinstance(value, (int, float)) else limit
+
+    def get_timeout(pool: HTTPConnectionPool, timeout: Any) -> Timeout:
+        resolved = original_get_timeout(pool, timeout)
+        return Timeout(
+            total=resolved.total,
+            connect=bounded(resolved._connect, connect),
+            read=bounded(resolved._read, read),
+        )
+
+    def urlopen(pool: HTTPConnectionPool, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original_urlopen(pool, *args, **kwargs)
+        except Exception as error:
+            if _timed_out(error):
+                happened.append(error)
+            raise
+
+    HTTPConnectionPool._get_timeout = get_timeout
+    HTTPConnectionPool.urlopen = urlopen
+    try:
+        yield happened
+    finally:
+        HTTPConnectionPool._get_timeout = original_get_timeout
+        HTTPConnectionPool.urlopen = original_urlopen
+
+
+def _timed_out(error: BaseException) -> str | None:
+    """``"connect"`` or ``"read"`` when ``error`` (or what caused it) is a network timeout."""
+    from urllib3.exceptions import ConnectTimeoutError
+    from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+    seen = set()
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        name = type(current).__name__
+        if isinstance(current, ConnectTimeoutError) or name == "ConnectTimeout":
+            return "connect"
+        if isinstance(current, (Urllib3Timeout, TimeoutError)) or name.endswith("Timeout"):
+            return "read"
+        pending += [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        pending += [arg for arg in current.args if isinstance(arg, BaseException)]
+    return None
+
+
+def _timeout_message(server: str, kind: str) -> str:
+    """The one line saying which network wait timed out, and after how long."""
+    parsed = urllib.parse.urlparse(server)
+    if kind == "connect":
+        return (
+            f"timed out: no connection to the OpenML server {parsed.hostname} (or its proxy) "
+            f"within {CONNECT_TIMEOUT:g} s"
+        )
+    return (
+        f"timed out: the OpenML server {parsed.hostname} (or a proxy on the way) accepted the "
+        f"connection but sent nothing for {READ_TIMEOUT:g} s"
+    )
+
+
 def _check_server_reachable(server: str) -> None:
     """Raise SourceError at once when the OpenML server cannot be reached (offline).
 
@@ -50,6 +161,8 @@ def _check_server_reachable(server: str) -> None:
     try:
         with socket.create_connection((parsed.hostname, port), timeout=CONNECT_TIMEOUT):
             pass
+    except TimeoutError as error:
+        raise SourceError(_timeout_message(server, "connect")) from error
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise SourceError(
@@ -140,7 +253,7 @@ def fetch_openml_arrays(dataset_id: int) -> dict[str, np.ndarray]:
         import openml
     except ImportError as error:
         raise SourceError("the openml package is not installed (pip install openml)") from error
-    with _openml_settings(openml):
+    with _openml_settings(openml), network_timeouts() as timeouts:
         try:
             _check_server_reachable(openml.config.server)
             dataset = openml.datasets.get_dataset(
@@ -155,6 +268,9 @@ def fetch_openml_arrays(dataset_id: int) -> dict[str, np.ndarray]:
         except SourceError:
             raise
         except Exception as error:  # the openml client raises many kinds; report one line
+            timeout = _timed_out(error) or next(map(_timed_out, timeouts), None)
+            if timeout:
+                raise SourceError(_timeout_message(openml.config.server, timeout)) from error
             raise SourceError(f"OpenML download failed: {_one_line(error)}") from error
     arrays = table_to_arrays(np.asarray(table), np.asarray(labels))
     _check_official_order(arrays)

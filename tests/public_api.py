@@ -21,6 +21,7 @@ A support module (not collected by pytest) shared by ``tests/test_bad_inputs.py`
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import inspect
 import os
@@ -109,8 +110,8 @@ def public_callables() -> list[tuple[str, str, object]]:
         module = importlib.import_module(module_name)
         for name in public_names(module):
             value = getattr(module, name)
-            if not callable(value):
-                continue
+            if not (inspect.isroutine(value) or inspect.isclass(value)):
+                continue  # constants, even callable ones (a colormap)
             key = id(value)
             home = getattr(value, "__module__", module_name)
             if key not in seen or home == module_name:
@@ -247,6 +248,7 @@ def _nb_file():
     return path
 
 
+@functools.cache
 def _idx_folder_arrays():
     from lecture_nn.fashion_mnist import read_idx_folder
 
@@ -550,7 +552,7 @@ R["diagrams.count_parameters"] = Entry(
     lambda: {"layer_sizes": [3, 4, 2]}, {"layer_sizes": "sizes", "use_bias": "bool"}
 )
 R["diagrams.check_layer_sizes"] = Entry(
-    lambda: {"layer_sizes": [3, 4, 2]}, {"layer_sizes": "sizes"}
+    lambda: {"layer_sizes": [3, 4, 2]}, {"layer_sizes": "sizes", "maximum": "size_or_none"}
 )
 R["diagrams.check_dropped"] = Entry(
     lambda: {"dropped": 0.5, "layer_sizes": [3, 4, 2]},
@@ -629,6 +631,9 @@ R["experiments.moving_average"] = Entry(
 R["experiments.early_stopping_epochs"] = Entry(
     lambda: {"values": np.array([3.0, 2.0, 2.5, 2.6]), "patience": 1},
     {"values": "array", "patience": "count", "smoothing": "probability", "mode": "name"},
+)
+R["experiments.best_epoch"] = Entry(
+    lambda: {"values": np.array([0.5, 0.7, 0.6])}, {"values": "array", "mode": "name"}
 )
 R["experiments.per_class_recall"] = Entry(
     lambda: {"y_true": np.arange(20) % 10, "y_pred": np.arange(20) % 10},
@@ -741,6 +746,10 @@ R["initialization.signal_propagation"] = Entry(
 R["initialization.plot_signal_propagation"] = Entry(
     lambda: {"stats": _stats(), "axes": _two_axes()}, {"stats": "object", "axes": "axes"}
 )
+R["initialization.SignalPropagationExplorer"] = Entry(
+    lambda: {"width": 8, "n_samples": 16}, {"width": "size", "n_samples": "size", "seed": "seed"}
+)
+R["initialization.describe_signal"] = Entry(lambda: {"stats": _stats()}, {"stats": "object"})
 R["initialization.transfer_learning"] = Entry(
     lambda: {"n_labelled": 10, "progress": False},
     {"seed": "seed", "n_labelled": "size", "progress": "bool"},
@@ -748,7 +757,9 @@ R["initialization.transfer_learning"] = Entry(
 )
 
 # initializers
-R["initializers.check_initializer_name"] = Entry(lambda: {"name": "he_normal"}, {"name": "name"})
+R["initializers.check_initializer_name"] = Entry(
+    lambda: {"name": "he_normal"}, {"name": "name", "argument": "text"}
+)
 R["initializers.expected_std"] = Entry(
     lambda: {"name": "he_normal", "fan_in": 4, "fan_out": 3},
     {"name": "name", "fan_in": "size", "fan_out": "size", "stddev": "rate"},
@@ -821,6 +832,11 @@ R["keras_models.compile_classifier"] = Entry(
     },
     heavy="keras",
 )
+R["keras_models.count_dense_parameters"] = Entry(
+    lambda: {"hidden": (4,), "n_inputs": 6, "n_classes": 3},
+    {"hidden": "sizes", "n_inputs": "size", "n_classes": "size", "batch_norm": "bool"},
+    heavy="keras",
+)
 R["keras_models.lecture_model"] = Entry(
     lambda: {"name": next(iter(_lecture_models()))}, {"name": "name"}, heavy="keras"
 )
@@ -839,6 +855,9 @@ _CYCLICAL_KINDS = {
     "mode": "name",
     "gamma": "rate",
 }
+R["keras_schedules.to_keras"] = Entry(
+    lambda: {"schedule": _schedules()["decay"]}, {"schedule": "object"}, heavy="keras"
+)
 R["keras_schedules.CyclicalLearningRate"] = Entry(
     lambda: {"initial_learning_rate": 0.001, "maximal_learning_rate": 0.01, "step_size": 10},
     {**_CYCLICAL_KINDS, "name": "text"},
@@ -846,7 +865,9 @@ R["keras_schedules.CyclicalLearningRate"] = Entry(
 )
 
 # losses
-R["losses.check_loss_name"] = Entry(lambda: {"name": "mean_squared_error"}, {"name": "name"})
+R["losses.check_loss_name"] = Entry(
+    lambda: {"name": "mean_squared_error"}, {"name": "name", "argument": "text"}
+)
 for _name in ("loss_value", "loss_gradient"):
     R[f"losses.{_name}"] = Entry(
         lambda: {
@@ -1165,6 +1186,8 @@ R["training_plots.TrainingReplay"] = Entry(
 )
 
 # widgets
+R["widgets.agg_png"] = Entry(lambda: {"fig": _figure()}, {"fig": "fig"})
+R["widgets.single_threaded_blas"] = Entry(dict, {}, enter=True)
 R["widgets.collect_figures"] = Entry(dict, {}, enter=True)
 R["widgets.is_headless"] = Entry(dict, {})
 
@@ -1197,6 +1220,7 @@ R["widgets.InteractiveFigure"] = Entry(
         "print_values": "objects_or_none",
         "layout": "name_or_none",
         "clear": "bool",
+        "cache": "bool",
     },
 )
 R["widgets.interactive_figure"] = Entry(
@@ -1207,6 +1231,7 @@ R["widgets.interactive_figure"] = Entry(
         "print_values": "objects_or_none",
         "layout": "name_or_none",
         "clear": "bool",
+        "cache": "bool",
     },
 )
 

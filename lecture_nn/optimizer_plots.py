@@ -1,15 +1,19 @@
 """Plots of optimizer paths on 2-D loss surfaces, learning-rate schedules, and momentum steps.
 
-The paths are computed by :mod:`lecture_nn.optimizers` (plain numpy); this module only draws
-them. The contour lines of a surface are computed once per surface and kept (they are a
-pure function of the surface), so a widget that redraws the paths stays fast.
+The paths are computed by :mod:`lecture_nn.optimizers` and the parts of a momentum step by
+:mod:`lecture_nn.momentum` (plain numpy); this module only draws them. Every plot helper
+takes ``ax`` as a keyword (a new figure only when it is None) and returns a
+:class:`~lecture_nn._plotting.Drawing`: the axes, the artists by name, and a sentence
+describing the figure computed from the numbers drawn (alternative text). The contour
+lines of a surface are computed once per surface and kept (they are a pure function of the
+surface), so a widget that redraws the paths stays fast.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import matplotlib as mpl
 import numpy as np
@@ -18,9 +22,26 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
+from lecture_nn import _validation as check
 from lecture_nn import style
+from lecture_nn._plotting import Drawing, axes_or_new
 from lecture_nn._rendering import canvas_png
+
+# Computed in lecture_nn.momentum; importable from here too, where notebook 05 imports them.
+from lecture_nn.momentum import MomentumStep, momentum_step_parts  # noqa: F401
 from lecture_nn.surfaces import Surface, get_surface
+
+__all__ = [
+    "PATH_COLORS",
+    "PathArtists",
+    "PathsExplorer",
+    "PathsPlot",
+    "fit_legend",
+    "plot_learning_rates",
+    "plot_momentum_step",
+    "plot_paths",
+    "plot_surface",
+]
 
 #: Colours of the paths: Paul Tol's colour-blind-safe "muted" scheme, then Okabe & Ito.
 PATH_COLORS = (
@@ -41,7 +62,29 @@ PATH_COLORS = (
 
 @dataclass
 class PathArtists:
-    """The artists of one path: shafts (one polyline), arrowheads, a divergence cross."""
+    """The artists of one path: shafts (one polyline), arrowheads, a divergence cross.
+
+    Attributes
+    ----------
+    points : numpy.ndarray, shape (n + 1, 2)
+        The whole path, in the surface's coordinates.
+    shafts : matplotlib.lines.Line2D
+        The arrows' shafts: one polyline through the points shown.
+    heads : matplotlib.collections.PolyCollection
+        The arrowheads shown.
+    triangles : numpy.ndarray, shape (k, 3, 2)
+        Every arrowhead, in inches, one per visible step.
+    tips : numpy.ndarray, shape (k, 2)
+        Where the heads sit, in data coordinates.
+    steps : numpy.ndarray, shape (k,)
+        The update number (1-based) of each head.
+    cross : matplotlib.lines.Line2D or None
+        The cross at the last point of a diverged path.
+    label : str
+        The legend label.
+    diverged : bool
+        Whether the path diverged.
+    """
 
     points: np.ndarray  # (n + 1, 2), the whole path
     shafts: Line2D
@@ -54,27 +97,43 @@ class PathArtists:
     diverged: bool
 
 
-@dataclass
-class PathsPlot:
-    """What :func:`plot_paths` drew: the axes, the contour lines, the artists of each path.
+@dataclass(frozen=True)
+class PathsPlot(Drawing):
+    """What :func:`plot_paths` drew: a :class:`~lecture_nn._plotting.Drawing` that can replay.
 
-    :meth:`show` moves the end of every path to another iteration by updating the artists'
-    data, without drawing anything anew: widgets use it for fast redraws.
+    Its artists: ``contour`` (the surface's contour lines), ``minima`` (the stars),
+    ``paths`` (a dict label -> :class:`PathArtists`) and ``legend`` (or None); read them
+    as ``plot.paths`` or ``plot["paths"]``. :meth:`show` moves the end of every path to
+    another iteration by updating the artists' data, without drawing anything anew:
+    widgets use it for fast redraws; :meth:`describe` says in words what is shown then.
+
+    Attributes
+    ----------
+    surface : Surface
+        The surface the paths were drawn on.
     """
 
-    ax: Axes
-    contour: LineCollection
-    paths: dict[str, PathArtists] = field(default_factory=dict)
-    legend: object | None = None
+    surface: Surface | None = None
 
     def show(self, iterations: int | None, *, update_legend: bool = True) -> None:
         """Show the first ``iterations`` updates of every path (all of them when None).
 
-        With ``update_legend`` the legend says "(diverged)" only once a diverged path is
-        shown to its end.
+        Parameters
+        ----------
+        iterations : int or None
+            Number of updates to show, >= 1; None shows every path to its end.
+        update_legend : bool
+            Say "(diverged)" in the legend for a diverged path once it is shown to its end.
+
+        Raises
+        ------
+        TypeError, ValueError
+            ``iterations`` is not None or an integer >= 1; ``update_legend`` not a bool.
         """
         iterations = _check_iterations(iterations)
-        texts = self.legend.get_texts() if self.legend is not None and update_legend else []
+        update_legend = check.boolean(update_legend, "update_legend")
+        legend = self.artists.get("legend")
+        texts = legend.get_texts() if legend is not None and update_legend else []
         for index, artists in enumerate(self.paths.values()):
             last = len(artists.points) - 1 if iterations is None else iterations
             artists.shafts.set_data(*artists.points[: last + 1].T)
@@ -87,17 +146,114 @@ class PathsPlot:
             if index < len(texts):
                 texts[index].set_text(artists.label + (" (diverged)" if ended else ""))
 
+    def describe(self, iterations: int | None = None) -> str:
+        """Return the sentence describing the paths shown to ``iterations`` updates.
 
-def _resolve(surface: Surface | str) -> Surface:
-    return get_surface(surface) if isinstance(surface, str) else surface
+        Parameters
+        ----------
+        iterations : int or None
+            As for :meth:`show`.
+
+        Returns
+        -------
+        str
+            E.g. "Optimizer paths on the Beale surface after 100 updates: Adam ends at
+            (2.98, 0.49), SGD at (...); the minimum is at (3.00, 0.50)."
+        """
+        points = {label: artists.points for label, artists in self.paths.items()}
+        diverged = {label: artists.diverged for label, artists in self.paths.items()}
+        return _paths_description(points, diverged, self.surface, iterations)
+
+
+#: How descriptions name the surfaces (by ``Surface.name``).
+_SURFACE_NAMES = {
+    "beale": "the Beale surface",
+    "rosenbrock": "the Rosenbrock surface",
+    "quadratic": "the quadratic bowl",
+    "himmelblau": "the Himmelblau surface",
+}
+
+
+def _point(xy) -> str:
+    """Format a point ``(x, y)`` with two decimals (no "-0.00")."""
+    x, y = (round(float(v), 2) + 0.0 for v in xy)
+    return f"({x:.2f}, {y:.2f})"
+
+
+def _paths_description(
+    points: Mapping[str, np.ndarray],
+    diverged: Mapping[str, bool],
+    surface: Surface | str,
+    iterations: int | None = None,
+) -> str:
+    """Describe optimizer paths in one sentence: where each one is after ``iterations``.
+
+    Parameters
+    ----------
+    points : mapping of str to numpy.ndarray, shape (n + 1, 2)
+        Each path's points (start, then one per update), by legend label.
+    diverged : mapping of str to bool
+        Whether each path diverged (it then ends at its last point inside the window).
+    surface : Surface or str
+        The surface the paths run on.
+    iterations : int or None
+        Updates shown (>= 1); None: every path to its end.
+
+    Returns
+    -------
+    str
+        E.g. "Optimizer paths on the Beale surface after 100 updates: Adam ends at
+        (2.98, 0.49), SGD at (2.25, 0.20); the minimum is at (3.00, 0.50)." A path that
+        diverged within the updates shown is "X diverged after k updates (last point
+        (x, y))"; coordinates are rounded to two decimals.
+    """
+    surface = get_surface(surface)
+    iterations = _check_iterations(iterations)
+    longest = max((len(p) - 1 for p in points.values()), default=0)
+    shown = longest if iterations is None else iterations
+    parts = []
+    for label, path in points.items():
+        last = min(shown, len(path) - 1)
+        if diverged.get(label, False) and last == len(path) - 1:
+            parts.append(f"{label} diverged after {last} updates (last point {_point(path[last])})")
+        else:
+            where = "ends at" if not parts else "at"
+            parts.append(f"{label} {where} {_point(path[last])}")
+    minima = [_point(m) for m in surface.minima]
+    if len(minima) == 1:
+        where = f"the minimum is at {minima[0]}"
+    else:
+        where = f"the {len(minima)} minima are at {', '.join(minima[:-1])} and {minima[-1]}"
+    name = _SURFACE_NAMES.get(surface.name, f"the {surface.name} surface")
+    updates = "update" if shown == 1 else "updates"
+    listed = ", ".join(parts) if parts else "no paths"
+    return f"Optimizer paths on {name} after {shown} {updates}: {listed}; {where}."
+
+
+def contour_segments(surface_name: str, resolution: int = 200):
+    """Return the contour lines of a named surface at its log-spaced levels, computed once.
+
+    Parameters
+    ----------
+    surface_name : str
+        A name in :data:`lecture_nn.surfaces.SURFACES`.
+    resolution : int
+        Grid points per axis over the surface's window, >= 2.
+
+    Returns
+    -------
+    segments : list of numpy.ndarray, each shape (k, 2)
+        The contour lines, in the surface's coordinates.
+    levels : numpy.ndarray, shape (len(segments),)
+        The level (loss value) of each segment.
+    """
+    surface = get_surface(surface_name)
+    resolution = check.integer(resolution, "resolution", minimum=2)
+    return _contour_segments(surface.name, resolution)
 
 
 @functools.lru_cache(maxsize=16)
-def contour_segments(surface_name: str, resolution: int = 200):
-    """Contour lines of a named surface at its log-spaced levels, computed once.
-
-    Returns (segments, level of each segment): a list of (k, 2) arrays and a 1-D array.
-    """
+def _contour_segments(surface_name: str, resolution: int):
     import contourpy
 
     surface = get_surface(surface_name)
@@ -115,20 +271,47 @@ def contour_segments(surface_name: str, resolution: int = 200):
     return segments, np.array(levels)
 
 
-def plot_surface(surface: Surface | str, ax: Axes | None = None) -> LineCollection:
-    """Draw the contour lines of a surface (log-spaced levels) and mark its minima with stars."""
-    surface = _resolve(surface)
-    if ax is None:
-        import matplotlib.pyplot as plt
+def _surface_description(surface: Surface) -> str:
+    """One sentence: the surface, its contour levels, its minima."""
+    levels = surface.levels
+    minima = [_point(m) for m in surface.minima]
+    stars = (
+        f"its minimum (star) at {minima[0]}"
+        if len(minima) == 1
+        else f"its {len(minima)} minima (stars) at {', '.join(minima[:-1])} and {minima[-1]}"
+    )
+    name = _SURFACE_NAMES.get(surface.name, f"the {surface.name} surface")
+    return (
+        f"Contour lines of {name} at {len(levels)} log-spaced levels from "
+        f"{levels.min():.3g} to {levels.max():.3g}; {stars}."
+    )
 
-        _, ax = plt.subplots(figsize=style.figsize(6, 4.5))
+
+def plot_surface(surface: Surface | str, *, ax: Axes | None = None) -> Drawing:
+    """Draw the contour lines of a surface (log-spaced levels) and mark its minima with stars.
+
+    Parameters
+    ----------
+    surface : Surface or str
+        The surface, or its name in :data:`lecture_nn.surfaces.SURFACES`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None. Its limits become the surface's window.
+
+    Returns
+    -------
+    Drawing
+        Artists ``contour`` (a LineCollection) and ``minima`` (a Line2D of stars); the
+        description names the levels and minima.
+    """
+    surface = get_surface(surface)
+    ax = axes_or_new(ax, (6, 4.5))
     segments, levels = contour_segments(surface.name)
     norm = LogNorm(vmin=surface.levels.min(), vmax=surface.levels.max())
     colors = mpl.colormaps[style.SEQUENTIAL_CMAP](norm(levels))
     lines = LineCollection(segments, colors=colors, linewidths=0.8, alpha=0.7, zorder=0)
     ax.add_collection(lines, autolim=False)
     minima = np.array(surface.minima)
-    ax.plot(
+    (stars,) = ax.plot(
         minima[:, 0],
         minima[:, 1],
         "*",
@@ -143,17 +326,14 @@ def plot_surface(surface: Surface | str, ax: Axes | None = None) -> LineCollecti
     ax.set_ylim(y_min, y_max)
     ax.set_xticks([])
     ax.set_yticks([])
-    return lines
+    return Drawing((ax,), {"contour": lines, "minima": stars}, _surface_description(surface))
 
 
 def _check_iterations(iterations) -> int | None:
+    """Check ``iterations``: None (all) or an integer >= 1."""
     if iterations is None:
         return None
-    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)):
-        raise TypeError(f"iterations must be an integer or None, got {iterations!r}")
-    if iterations < 1:
-        raise ValueError(f"iterations must be at least 1, got {iterations}")
-    return int(iterations)
+    return check.positive_int(iterations, "iterations")
 
 
 #: Arrowhead length and width in inches (shortened for steps shorter than the head).
@@ -212,8 +392,10 @@ def _path_artists(ax: Axes, points: np.ndarray, color, label: str, diverged: boo
 
 
 def _labelled(paths) -> dict[str, object]:
-    """``paths`` as a dict label -> path: a mapping keeps its keys, an iterable of paths
-    is labelled by each path's ``name``."""
+    """Return ``paths`` as a dict label -> path.
+
+    A mapping keeps its keys; an iterable of paths is labelled by each path's ``name``.
+    """
     if isinstance(paths, Mapping):
         labelled = dict(paths)
     elif isinstance(paths, (str, bytes)) or not isinstance(paths, Iterable):
@@ -236,51 +418,108 @@ def _labelled(paths) -> dict[str, object]:
     return labelled
 
 
+def _check_colors(colors) -> dict[str, str]:
+    """``colors``: None or a mapping label -> matplotlib colour."""
+    if colors is None:
+        return {}
+    if not isinstance(colors, Mapping):
+        raise TypeError(f"colors must be a mapping label -> colour or None, got {colors!r}")
+    for label, color in colors.items():
+        if not mpl.colors.is_color_like(color):
+            raise ValueError(f"colors[{label!r}] must be a matplotlib colour, got {color!r}")
+    return dict(colors)
+
+
+def _paths_legend(ax: Axes, handles: list):
+    """Draw the paths' legend: beside the plot when long (never over the paths), else inside."""
+    if len(handles) > 4:
+        return ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize="small",
+            frameon=False,
+        )
+    return ax.legend(handles=handles, loc="lower left", fontsize="small", framealpha=0.85)
+
+
+def _path_points(label: str, path) -> tuple[np.ndarray, bool]:
+    """Return a path's points, shape (n + 1, 2), and whether it diverged, checked."""
+    if not hasattr(path, "points") or not hasattr(path, "diverged"):
+        raise TypeError(
+            f"paths[{label!r}] must be an optimizer path (with points and diverged, as "
+            f"simulate returns), got {type(path).__name__}"
+        )
+    points = check.as_array(path.points, f"paths[{label!r}].points", ndim=2, min_size=2)
+    if points.shape[1] != 2:
+        raise ValueError(f"paths[{label!r}].points must have shape (n + 1, 2), got {points.shape}")
+    return points, check.boolean(path.diverged, f"paths[{label!r}].diverged")
+
+
 def plot_paths(
     paths: Mapping[str, object] | Iterable[object],
     surface: Surface | str,
-    ax: Axes | None = None,
     *,
+    ax: Axes | None = None,
     iterations: int | None = None,
     colors: Mapping[str, str] | None = None,
     legend: bool = True,
 ) -> PathsPlot:
     """Draw optimizer paths as arrows on the contour plot of their surface.
 
-    ``paths`` maps a legend label to an ``OptimizerPath`` (``points`` of shape (n + 1, 2)),
-    or is an iterable of paths, each labelled by its ``name``. The returned plot's
-    ``paths`` are keyed by these labels. Only the first ``iterations`` updates are drawn
-    (all when None). A path that diverged is marked with a cross at its last point and
-    "(diverged)" in the legend.
+    A path that diverged is marked with a cross at its last point and "(diverged)" in
+    the legend, once it is shown to its end.
+
+    Parameters
+    ----------
+    paths : mapping of str to OptimizerPath, or iterable of OptimizerPath
+        A legend label -> path (``points`` of shape (n + 1, 2), ``diverged``), or paths
+        labelled by their ``name`` (distinct names).
+    surface : Surface or str
+        The surface the paths ran on, or its name.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    iterations : int, optional
+        Draw only the first ``iterations`` updates (>= 1); all when None.
+    colors : mapping of str to colour, optional
+        Colours by label; the others take :data:`PATH_COLORS` in order.
+    legend : bool
+        Draw a legend (beside the axes for more than four paths).
+
+    Returns
+    -------
+    PathsPlot
+        A Drawing with artists ``contour``, ``minima``, ``paths`` (label ->
+        :class:`PathArtists`, keyed by the labels) and ``legend`` (or None); its
+        description says where each path is after the updates shown.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument; the message names it.
     """
     paths = _labelled(paths)
-    surface = _resolve(surface)
+    surface = get_surface(surface)
     iterations = _check_iterations(iterations)
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=style.figsize(6, 4.5))
-    plot = PathsPlot(ax, plot_surface(surface, ax))
-    handles = []
-    for index, (label, path) in enumerate(paths.items()):
-        color = (colors or {}).get(label, PATH_COLORS[index % len(PATH_COLORS)])
-        plot.paths[label] = _path_artists(
-            ax, np.asarray(path.points, dtype=float), color, label, bool(path.diverged)
-        )
+    colors = _check_colors(colors)
+    legend = check.boolean(legend, "legend")
+    checked = {label: _path_points(label, path) for label, path in paths.items()}
+    ax = axes_or_new(ax, (6, 4.5))
+    background = plot_surface(surface, ax=ax)
+    drawn, handles = {}, []
+    for index, (label, (points, diverged)) in enumerate(checked.items()):
+        color = colors.get(label, PATH_COLORS[index % len(PATH_COLORS)])
+        drawn[label] = _path_artists(ax, points, color, label, diverged)
         handles.append(Line2D([], [], color=color, linewidth=2.5, label=label))
-    if legend and paths:
-        if len(paths) > 4:  # a long legend goes beside the plot, never over the paths
-            plot.legend = ax.legend(
-                handles=handles,
-                loc="upper left",
-                bbox_to_anchor=(1.01, 1.0),
-                fontsize="small",
-                frameon=False,
-            )
-        else:
-            plot.legend = ax.legend(
-                handles=handles, loc="lower left", fontsize="small", framealpha=0.85
-            )
+    artists = {
+        **background.artists,
+        "paths": drawn,
+        "legend": _paths_legend(ax, handles) if legend and handles else None,
+    }
+    points = {label: points for label, (points, _) in checked.items()}
+    diverged = {label: flag for label, (_, flag) in checked.items()}
+    description = _paths_description(points, diverged, surface, iterations)
+    plot = PathsPlot((ax,), artists, description, surface)
     plot.show(iterations)
     return plot
 
@@ -288,21 +527,37 @@ def plot_paths(
 class PathsExplorer:
     """Widget drawing for precomputed paths: a surface chooser and an iterations slider.
 
-    ``paths_by_surface`` maps a surface name to the paths on it (a mapping label -> path,
-    or an iterable of paths labelled by their names, as for :func:`plot_paths`). The
-    legend goes to the right of the axes, which are narrowed until it fits inside the
-    figure. The first time a surface
-    is shown, its axes are drawn in full and a picture of their static part (contour lines,
-    minima, legend) is kept; after that, showing it restores the picture and draws only the
-    paths (matplotlib's blitting), so a control change costs a few milliseconds plus the PNG
-    encoding (``bench/bench_optimizer_widgets.py`` measures it). ``draw`` returns the PNG
-    it rendered; use it as ``interactive_figure(explorer.draw, clear=False, layout=None,
-    ...)``. The legend names a diverged path "(diverged)" from the start.
+    The legend goes to the right of the axes, which are narrowed until it fits inside the
+    figure. The first time a surface is shown, its axes are drawn in full and a picture of
+    their static part (contour lines, minima, legend) is kept; after that, showing it
+    restores the picture and draws only the paths (matplotlib's blitting), so a control
+    change costs a few milliseconds plus the PNG encoding
+    (``bench/bench_optimizer_widgets.py`` measures it). Use it as
+    ``interactive_figure(explorer.draw, clear=False, layout=None, ...)``. The legend names
+    a diverged path "(diverged)" from the start.
+
+    Parameters
+    ----------
+    paths_by_surface : mapping of str to paths
+        A surface name -> the paths on it (a mapping label -> path, or an iterable of
+        paths labelled by their names, as for :func:`plot_paths`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``paths_by_surface`` is not a non-empty mapping of known surface names to paths.
     """
 
     def __init__(self, paths_by_surface: Mapping[str, Mapping[str, object]]):
+        if not isinstance(paths_by_surface, Mapping):
+            raise TypeError(
+                "paths_by_surface must be a mapping surface name -> paths, got "
+                f"{type(paths_by_surface).__name__}"
+            )
         if not paths_by_surface:
             raise ValueError("paths_by_surface must name at least one surface")
+        for surface in paths_by_surface:
+            get_surface(surface)
         self.paths_by_surface = {
             surface: _labelled(paths) for surface, paths in paths_by_surface.items()
         }
@@ -317,7 +572,7 @@ class PathsExplorer:
         return artists
 
     def _view(self, fig, surface: str) -> tuple[PathsPlot, object]:
-        """The plot and background picture of ``surface`` in ``fig``, made on first use."""
+        """Return the plot and background picture of ``surface`` in ``fig`` (made on first use)."""
         if self._figure is not fig or any(
             plot.ax not in fig.axes for plot, _ in self._views.values()
         ):
@@ -327,7 +582,7 @@ class PathsExplorer:
             plot.ax.set_visible(False)
         if surface not in self._views:
             ax = fig.add_axes((0.02, 0.03, 0.64, 0.94))  # the legend goes on the right
-            plot = plot_paths(self.paths_by_surface[surface], surface, ax)
+            plot = plot_paths(self.paths_by_surface[surface], surface, ax=ax)
             fit_legend(plot)
             for artist in self._moving_artists(plot):
                 artist.set_animated(True)  # left out of the background picture
@@ -337,14 +592,34 @@ class PathsExplorer:
         plot.ax.set_visible(True)
         return plot, background
 
-    def draw(self, fig, surface: str = "beale", iterations: int = 100) -> bytes:
-        """Draw the paths on ``surface`` up to ``iterations`` into ``fig``; return the PNG."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        if surface not in self.paths_by_surface:
+    def _check_surface(self, surface) -> str:
+        if not isinstance(surface, str) or surface not in self.paths_by_surface:
             raise ValueError(
                 f"surface must be one of {', '.join(self.paths_by_surface)}, got {surface!r}"
             )
+        return surface
+
+    def draw(self, fig, surface: str = "beale", iterations: int = 100) -> bytes:
+        """Draw the paths on ``surface`` up to ``iterations`` into ``fig``; return the PNG.
+
+        Parameters
+        ----------
+        fig : matplotlib.figure.Figure
+            The widget's figure (given an Agg canvas if it has none).
+        surface : str
+            One of the surfaces passed in.
+        iterations : int
+            Updates shown, >= 1.
+
+        Returns
+        -------
+        bytes
+            The figure as a PNG.
+        """
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        surface = self._check_surface(surface)
+        iterations = check.positive_int(iterations, "iterations")
         if not isinstance(fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(fig)
         plot, background = self._view(fig, surface)
@@ -354,6 +629,29 @@ class PathsExplorer:
             plot.ax.draw_artist(artist)
         return canvas_png(fig.canvas)
 
+    def describe(self, surface: str = "beale", iterations: int = 100) -> str:
+        """Return the sentence describing the frame ``draw(fig, surface, iterations)`` shows.
+
+        Parameters
+        ----------
+        surface : str
+            One of the surfaces passed in.
+        iterations : int
+            Updates shown, >= 1.
+
+        Returns
+        -------
+        str
+            As :meth:`PathsPlot.describe`: where each path is after ``iterations`` updates.
+        """
+        surface = self._check_surface(surface)
+        iterations = check.positive_int(iterations, "iterations")
+        paths = self.paths_by_surface[surface]
+        checked = {label: _path_points(label, path) for label, path in paths.items()}
+        points = {label: points for label, (points, _) in checked.items()}
+        diverged = {label: flag for label, (_, flag) in checked.items()}
+        return _paths_description(points, diverged, surface, iterations)
+
 
 def fit_legend(plot: PathsPlot, *, pad: float = 0.05) -> None:
     """Narrow the axes of ``plot`` until its legend lies inside the figure.
@@ -361,7 +659,24 @@ def fit_legend(plot: PathsPlot, *, pad: float = 0.05) -> None:
     Measures the legend as drawn (with the longest labels it can show: every diverged path
     "(diverged)") and moves the axes' right edge left by the legend's overflow plus
     ``pad`` inches; the legend stays anchored beside the axes. No-op without a legend.
+
+    Parameters
+    ----------
+    plot : PathsPlot
+        What :func:`plot_paths` returned.
+    pad : float
+        Space between the legend and the figure's right edge, in inches (>= 0).
+
+    Raises
+    ------
+    TypeError
+        ``plot`` is not a :class:`PathsPlot`.
+    ValueError
+        ``pad`` is negative, or the legend does not fit beside axes of any useful width.
     """
+    if not isinstance(plot, PathsPlot):
+        raise TypeError(f"plot must be what plot_paths returns, got {type(plot).__name__}")
+    pad = check.non_negative(pad, "pad")
     if plot.legend is None:
         return
     fig = plot.ax.figure
@@ -381,89 +696,148 @@ def fit_legend(plot: PathsPlot, *, pad: float = 0.05) -> None:
             artists.triangles, artists.tips, artists.steps = triangles, tips, steps
 
 
+def _schedule_rates(schedules, steps: int) -> dict[str, np.ndarray]:
+    """Each schedule's values at steps 0 .. steps - 1, checked; shape (steps,) each."""
+    if not isinstance(schedules, Mapping):
+        raise TypeError(
+            f"schedules must be a mapping label -> schedule, got {type(schedules).__name__}"
+        )
+    step_numbers = np.arange(steps)
+    rates = {}
+    for name, schedule in schedules.items():
+        if not isinstance(name, str):
+            raise TypeError(f"schedules' labels must be strings, got {name!r}")
+        if not callable(schedule):
+            raise TypeError(
+                f"schedules[{name!r}] must be a callable step -> rate (such as a "
+                f"lecture_nn.schedules.Schedule), got {type(schedule).__name__}"
+            )
+        values = check.as_array(schedule(step_numbers), f"schedules[{name!r}](steps)", ndim=1)
+        if values.shape != (steps,):
+            raise ValueError(
+                f"schedules[{name!r}] must return one value per step, shape ({steps},), "
+                f"got {values.shape}"
+            )
+        rates[name] = values
+    return rates
+
+
+def _rates_description(rates: Mapping[str, np.ndarray], steps: int) -> str:
+    """One sentence: each curve's first and last value and its range."""
+    parts = []
+    for name, values in rates.items():
+        low, high = values.min(), values.max()
+        part = f"{name} from {values[0]:.3g} to {values[-1]:.3g}"
+        if low < min(values[0], values[-1]) or high > max(values[0], values[-1]):
+            part += f" (between {low:.3g} and {high:.3g})"
+        parts.append(part)
+    curves = "1 curve" if len(parts) == 1 else f"{len(parts)} curves"
+    listed = "; ".join(parts) if parts else "none"
+    return f"Learning rate against update step 0 to {steps - 1}, {curves}: {listed}."
+
+
 def plot_learning_rates(
     schedules: Mapping[str, object], *, steps: int = 400, ax: Axes | None = None
-) -> Axes:
-    """Plot each schedule's learning rate against the update step (0 .. steps - 1)."""
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
-        raise ValueError(f"steps must be an integer >= 2, got {steps!r}")
-    if ax is None:
-        import matplotlib.pyplot as plt
+) -> Drawing:
+    """Plot each schedule's learning rate against the update step (0 .. steps - 1).
 
-        _, ax = plt.subplots(figsize=style.figsize(6, 3))
+    Parameters
+    ----------
+    schedules : mapping of str to callable
+        A legend label -> schedule: any callable taking the array of steps, shape
+        (steps,), and returning one rate per step (a :class:`lecture_nn.schedules.Schedule`).
+    steps : int
+        Number of update steps to plot, >= 2.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    Drawing
+        Artists ``lines`` (a list of Line2D, one per schedule, in order: ``lines[0]`` as
+        ``ax.lines[0]``) and ``legend``; the description gives each curve's first and last
+        value (and its range where it leaves them).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument, or a schedule that does not return one finite number per step.
+    """
+    steps = check.integer(steps, "steps", minimum=2)
+    rates = _schedule_rates(schedules, steps)
+    ax = axes_or_new(ax, (6, 3))
     step_numbers = np.arange(steps)
-    for index, (name, schedule) in enumerate(schedules.items()):
-        rates = np.asarray(schedule(step_numbers), dtype=float)
-        ax.plot(step_numbers, rates, color=PATH_COLORS[index % len(PATH_COLORS)], label=name)
+    lines = []
+    for index, (name, values) in enumerate(rates.items()):
+        color = PATH_COLORS[index % len(PATH_COLORS)]
+        lines += ax.plot(step_numbers, values, color=color, label=name)
     ax.set_xlabel("update step")
     ax.set_ylabel("learning rate")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
-    return ax
-
-
-@dataclass
-class MomentumStep:
-    """The parts of one momentum update at a point of a real path (all shape (2,) vectors).
-
-    ``previous_step`` is the velocity v carried into the update; ``momentum_step`` is
-    momentum * v; ``gradient_step`` is -learning_rate * grad L(w); ``lookahead_gradient_step``
-    is -learning_rate * grad L(w + momentum * v); ``classical`` and ``nesterov`` are the two
-    resulting steps (momentum step plus the respective gradient step).
-    """
-
-    point: np.ndarray
-    previous_step: np.ndarray
-    momentum_step: np.ndarray
-    gradient_step: np.ndarray
-    lookahead_gradient_step: np.ndarray
-    classical: np.ndarray
-    nesterov: np.ndarray
-
-
-def momentum_step_parts(
-    surface: Surface | str,
-    point: Sequence[float],
-    velocity: Sequence[float],
-    learning_rate: float,
-    momentum: float,
-) -> MomentumStep:
-    """Split one momentum update at ``point`` with incoming ``velocity`` into its parts.
-
-    Classical momentum (Polyak): v' = momentum * v - learning_rate * grad L(w).
-    Nesterov (Sutskever et al. 2013): v' = momentum * v - learning_rate * grad L(w + momentum v),
-    the gradient taken where the momentum step would land.
-    """
-    surface = _resolve(surface)
-    point = np.asarray(point, dtype=float)
-    velocity = np.asarray(velocity, dtype=float)
-    momentum_step = momentum * velocity
-    gradient_step = -learning_rate * np.array(surface.gradient(*point))
-    ahead = point + momentum_step
-    lookahead_gradient_step = -learning_rate * np.array(surface.gradient(*ahead))
-    return MomentumStep(
-        point,
-        velocity,
-        momentum_step,
-        gradient_step,
-        lookahead_gradient_step,
-        momentum_step + gradient_step,
-        momentum_step + lookahead_gradient_step,
+    legend = ax.legend(
+        loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False
     )
+    return Drawing((ax,), {"lines": lines, "legend": legend}, _rates_description(rates, steps))
+
+
+def _vector(xy) -> str:
+    """Format a step ``(dx, dy)`` with three significant digits."""
+    dx, dy = (float(v) + 0.0 for v in xy)
+    return f"({dx:.3g}, {dy:.3g})"
 
 
 def plot_momentum_step(
-    parts: MomentumStep, ax: Axes, *, nesterov: bool, zoom: float | None = 2.5
-) -> dict[str, object]:
+    parts: MomentumStep, *, nesterov: bool, ax: Axes | None = None, zoom: float | None = 2.5
+) -> Drawing:
     """Draw the parts of one momentum (or Nesterov) update as labelled arrows.
 
-    With ``zoom`` the axes are limited to a square around the arrows, ``zoom`` times as
-    wide as the larger side of the box holding all their ends, so that a step of a few
-    hundredths is visible.
-    """
-    arrows = {}
+    Parameters
+    ----------
+    parts : MomentumStep
+        From :func:`lecture_nn.momentum.momentum_step_parts`.
+    nesterov : bool
+        Draw Nesterov's update (gradient at the look-ahead point) instead of the classical one.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    zoom : float or None
+        Limit the axes to a square around the arrows, ``zoom`` (> 0) times as wide as the
+        larger side of the box holding all their ends, so that a step of a few hundredths
+        is visible; None keeps the limits.
 
-    def arrow(origin, vector, color, label):
-        arrows[label] = ax.quiver(
+    Returns
+    -------
+    Drawing
+        The arrows (quivers) by their legend labels ("previous step", "momentum step",
+        "gradient step" or "gradient step at the look-ahead point", "resulting step"), and
+        ``legend``; the description gives the point and each step as (dx, dy).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument; the message names it.
+    """
+    if not isinstance(parts, MomentumStep):
+        raise TypeError(
+            f"parts must be a MomentumStep (from momentum_step_parts), got {type(parts).__name__}"
+        )
+    nesterov = check.boolean(nesterov, "nesterov")
+    zoom = None if zoom is None else check.positive(zoom, "zoom")
+    ax = axes_or_new(ax, (5, 4.5))
+    w = parts.point
+    gradient_label = "gradient step at the look-ahead point" if nesterov else "gradient step"
+    arrows = [
+        (w - parts.previous_step, parts.previous_step, "0.5", "previous step"),
+        (w, parts.momentum_step, "#009E73", "momentum step"),
+        (
+            (w + parts.momentum_step, parts.lookahead_gradient_step)
+            if nesterov
+            else (w, parts.gradient_step)
+        )
+        + ("#D55E00", gradient_label),
+        (w, parts.nesterov if nesterov else parts.classical, "#0072B2", "resulting step"),
+    ]
+    artists = {}
+    for origin, vector, color, label in arrows:
+        artists[label] = ax.quiver(
             *origin,
             *vector,
             angles="xy",
@@ -474,36 +848,30 @@ def plot_momentum_step(
             zorder=5,
             label=label,
         )
-
-    w = parts.point
-    arrow(w - parts.previous_step, parts.previous_step, "0.5", "previous step")
-    arrow(w, parts.momentum_step, "#009E73", "momentum step")
-    if nesterov:
-        arrow(
-            w + parts.momentum_step,
-            parts.lookahead_gradient_step,
-            "#D55E00",
-            "gradient step at the look-ahead point",
-        )
-        arrow(w, parts.nesterov, "#0072B2", "resulting step")
-    else:
-        arrow(w, parts.gradient_step, "#D55E00", "gradient step")
-        arrow(w, parts.classical, "#0072B2", "resulting step")
     if zoom:
-        ends = np.array(
-            [
-                w - parts.previous_step,
-                w,
-                w + parts.momentum_step,
-                w + parts.momentum_step + parts.lookahead_gradient_step,
-                w + parts.gradient_step,
-                w + parts.classical,
-                w + parts.nesterov,
-            ]
-        )
-        centre = (ends.min(axis=0) + ends.max(axis=0)) / 2
-        half = zoom * np.ptp(ends, axis=0).max() / 2
-        ax.set_xlim(centre[0] - half, centre[0] + half)
-        ax.set_ylim(centre[1] - half, centre[1] + half)
-    ax.legend(loc="lower right", fontsize="small", framealpha=0.85)
-    return arrows
+        _zoom_to(ax, parts, zoom)
+    artists["legend"] = ax.legend(loc="lower right", fontsize="small", framealpha=0.85)
+    kind = "Nesterov momentum" if nesterov else "Momentum"
+    steps = ", ".join(f"{label} {_vector(vector)}" for _, vector, _, label in arrows)
+    description = f"{kind} update at {_point(w)}, as arrows: {steps}."
+    return Drawing((ax,), artists, description)
+
+
+def _zoom_to(ax: Axes, parts: MomentumStep, zoom: float) -> None:
+    """Limit ``ax`` to a square around every arrow end, ``zoom`` times the ends' extent."""
+    w = parts.point
+    ends = np.array(
+        [
+            w - parts.previous_step,
+            w,
+            w + parts.momentum_step,
+            w + parts.momentum_step + parts.lookahead_gradient_step,
+            w + parts.gradient_step,
+            w + parts.classical,
+            w + parts.nesterov,
+        ]
+    )
+    centre = (ends.min(axis=0) + ends.max(axis=0)) / 2
+    half = zoom * np.ptp(ends, axis=0).max() / 2
+    ax.set_xlim(centre[0] - half, centre[0] + half)
+    ax.set_ylim(centre[1] - half, centre[1] + half)

@@ -1,4 +1,9 @@
-"""Keras learning-rate schedules that Keras itself lacks (imports Keras on import).
+"""Keras learning-rate schedules: the twins of :mod:`lecture_nn.schedules` (imports Keras).
+
+:func:`to_keras` turns any numpy schedule of :mod:`lecture_nn.schedules` into the Keras
+schedule that computes the same float32 values: Keras' own class of the same name, or
+for the cyclical rate this module's :class:`CyclicalLearningRate`. The dependency runs
+one way: this module imports :mod:`lecture_nn.schedules`, never the other way round.
 
 :class:`CyclicalLearningRate` replaces tensorflow-addons' ``CyclicalLearningRate``
 (tensorflow-addons is no longer maintained and does not work with Keras 3). It uses
@@ -17,7 +22,7 @@ from keras import ops
 
 from lecture_nn import schedules as _numpy_schedules
 
-__all__ = ["CyclicalLearningRate"]
+__all__ = ["CyclicalLearningRate", "to_keras"]
 
 
 @keras.saving.register_keras_serializable(package="lecture_nn")
@@ -32,13 +37,25 @@ class CyclicalLearningRate(keras.optimizers.schedules.LearningRateSchedule):
     ``gamma**step`` (``"exp_range"``: the lower bound stays, the amplitude shrinks), as in
     Section 3.1 of the paper and in tensorflow-addons.
 
-    Args:
-        initial_learning_rate: Lower bound of the cycle, > 0.
-        maximal_learning_rate: Upper bound, >= ``initial_learning_rate``.
-        step_size: Half a cycle, in optimizer steps (> 0).
-        mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``.
-        gamma: Decay per step for ``"exp_range"``, in (0, 1].
-        name: Name scope of the ops.
+    Parameters
+    ----------
+    initial_learning_rate : float
+        Lower bound of the cycle, > 0.
+    maximal_learning_rate : float
+        Upper bound, >= ``initial_learning_rate``.
+    step_size : float
+        Half a cycle, in optimizer steps (> 0).
+    mode : {"triangular", "triangular2", "exp_range"}
+        How the amplitude changes from cycle to cycle.
+    gamma : float
+        Decay per step for ``"exp_range"``, in (0, 1].
+    name : str
+        Name scope of the ops.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument (checked by the numpy twin; the message names it).
     """
 
     def __init__(
@@ -63,7 +80,18 @@ class CyclicalLearningRate(keras.optimizers.schedules.LearningRateSchedule):
         self.name = name
 
     def __call__(self, step):
-        """Learning rate at ``step`` (a scalar or tensor of optimizer iterations)."""
+        """Return the learning rate at ``step`` (a scalar or tensor of optimizer iterations).
+
+        Parameters
+        ----------
+        step : int or tensor
+            The optimizer's iteration count (updates already applied).
+
+        Returns
+        -------
+        tensor
+            The learning rate, in the dtype of ``initial_learning_rate`` (float32).
+        """
         with keras.name_scope(self.name):
             initial = ops.convert_to_tensor(self.initial_learning_rate)
             dtype = initial.dtype
@@ -84,7 +112,13 @@ class CyclicalLearningRate(keras.optimizers.schedules.LearningRateSchedule):
             return initial + (maximal - initial) * ops.maximum(zero, one - x) * scale
 
     def get_config(self):
-        """Constructor arguments, for serialisation."""
+        """Return the constructor arguments, for serialisation.
+
+        Returns
+        -------
+        dict
+            The arguments by name, ``name`` included.
+        """
         return {
             "initial_learning_rate": self.initial_learning_rate,
             "maximal_learning_rate": self.maximal_learning_rate,
@@ -96,5 +130,51 @@ class CyclicalLearningRate(keras.optimizers.schedules.LearningRateSchedule):
 
     @classmethod
     def from_config(cls, config):
-        """Rebuild the schedule from :meth:`get_config`."""
+        """Rebuild the schedule from :meth:`get_config`.
+
+        Parameters
+        ----------
+        config : dict
+            What :meth:`get_config` returned.
+
+        Returns
+        -------
+        CyclicalLearningRate
+            A schedule with the same arguments.
+        """
         return cls(**config)
+
+
+def to_keras(
+    schedule: _numpy_schedules.Schedule,
+) -> keras.optimizers.schedules.LearningRateSchedule:
+    """Return the Keras schedule equivalent to a numpy schedule of :mod:`lecture_nn.schedules`.
+
+    Parameters
+    ----------
+    schedule : lecture_nn.schedules.Schedule
+        A numpy schedule, e.g. ``ExponentialDecay(0.02, 100, 0.96)``.
+
+    Returns
+    -------
+    keras.optimizers.schedules.LearningRateSchedule
+        A fresh instance of Keras' class of the same name with the same arguments (for
+        :class:`lecture_nn.schedules.CyclicalLearningRate`, this module's twin); it
+        computes the same float32 rates step for step.
+
+    Raises
+    ------
+    TypeError
+        ``schedule`` is not a schedule of :mod:`lecture_nn.schedules`.
+    """
+    if not isinstance(schedule, _numpy_schedules.Schedule):
+        raise TypeError(
+            "schedule must be a schedule of lecture_nn.schedules (e.g. ExponentialDecay), "
+            f"got {type(schedule).__name__}"
+        )
+    if isinstance(schedule, _numpy_schedules.CyclicalLearningRate):
+        return CyclicalLearningRate(**schedule.get_config())
+    keras_class = getattr(keras.optimizers.schedules, type(schedule).__name__, None)
+    if keras_class is None:
+        raise TypeError(f"Keras has no schedule that matches {type(schedule).__name__}")
+    return keras_class(**schedule.get_config())

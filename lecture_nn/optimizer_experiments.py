@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lecture_nn import _validation as check
 from lecture_nn.optimizers import OptimizerPath, make_optimizer
 from lecture_nn.schedules import CyclicalLearningRate
 
@@ -43,15 +44,29 @@ def adam_wrong_correction_ratio(
     ``gradients``, shape (T,) for one weight (nonzero), and returns, for t = 1 .. T, the
     step m / (1 - beta_1) / sqrt(v / (1 - beta_2)) divided by the correct step
     m / (1 - beta_1**t) / sqrt(v / (1 - beta_2**t)); shape (T,).
+
+    Parameters
+    ----------
+    gradients : array_like, shape (T,)
+        One weight's gradients, finite and nonzero.
+    beta_1, beta_2 : float
+        Adam's decay rates of the moving averages, in [0, 1).
+
+    Returns
+    -------
+    numpy.ndarray, shape (T,)
+        The ratio of the wrongly corrected step to the correct one at each t.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument; the message names it.
     """
-    gradients = np.asarray(gradients, dtype=float)
-    if gradients.ndim != 1 or len(gradients) == 0:
-        raise ValueError(f"gradients must be a non-empty 1-D array, got shape {gradients.shape}")
-    if not np.all(np.isfinite(gradients)) or np.any(gradients == 0):
-        raise ValueError("gradients must be finite and nonzero")
-    for name, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
-        if not 0.0 < beta < 1.0:
-            raise ValueError(f"{name} must lie in (0, 1), got {beta}")
+    gradients = check.as_array(gradients, "gradients", ndim=1, min_size=1)
+    if np.any(gradients == 0):
+        raise ValueError("gradients must be nonzero (Adam's step is 0 / 0 for a zero gradient)")
+    beta_1 = check.probability(beta_1, "beta_1", include_one=False)
+    beta_2 = check.probability(beta_2, "beta_2", include_one=False)
     m = v = 0.0
     ratios = np.empty(len(gradients))
     for index, g in enumerate(gradients):
@@ -69,27 +84,55 @@ def direction_changes(path: OptimizerPath, axis: int = 1) -> int:
 
     Counts the pairs of consecutive updates whose steps along ``axis`` have opposite signs
     (a zig-zag across that axis); steps of exactly 0 count as no reversal.
+
+    Parameters
+    ----------
+    path : OptimizerPath
+        A simulated path (``points`` of shape (n + 1, 2)).
+    axis : int
+        0 for x, 1 for y.
+
+    Returns
+    -------
+    int
+        The number of reversals.
     """
-    if axis not in (0, 1):
-        raise ValueError(f"axis must be 0 (x) or 1 (y), got {axis!r}")
+    axis = check.integer(axis, "axis", minimum=0, maximum=1)
     steps = np.diff(np.asarray(path.points, dtype=float)[:, axis])
     return int(np.sum(np.sign(steps[1:]) * np.sign(steps[:-1]) < 0))
 
 
 def sutskever_momentum(step, period: int = 10, maximum: float = 0.9):
-    """Sutskever et al. (2013)'s increasing momentum, min(1 - 2^(-1 - log2(floor(step/period)
-    + 1)), maximum): 0.5 for the first ``period`` updates, then 0.75, 0.83, 0.875, ...
+    """Return Sutskever et al. (2013)'s increasing momentum at ``step``.
 
-    The paper uses ``period`` 250; our 100-update paths use 10. ``step`` counts the updates
-    made (0, 1, ...), an int or an integer array; returns floats of the same shape.
+    The momentum is min(1 - 2^(-1 - log2(floor(step / period) + 1)), maximum): 0.5 for
+    the first ``period`` updates, then 0.75, 0.83, 0.875, ... The paper uses ``period``
+    250; our 100-update paths use 10.
+
+    Parameters
+    ----------
+    step : int or array_like of int
+        Updates made (0, 1, ...), >= 0.
+    period : int
+        Updates per stage, >= 1.
+    maximum : float
+        The cap, a momentum in [0, 1).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The momentum, of the shape of ``step``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument; the message names it.
     """
     step = np.asarray(step)
     if not np.issubdtype(step.dtype, np.integer) or np.any(step < 0):
         raise ValueError(f"step must be integers >= 0, got {step!r}")
-    if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or period < 1:
-        raise ValueError(f"period must be an integer >= 1, got {period!r}")
-    if not 0.0 <= maximum <= 1.0:
-        raise ValueError(f"maximum must lie in [0, 1], got {maximum}")
+    period = check.positive_int(period, "period")
+    maximum = check.probability(maximum, "maximum", include_one=False)  # a momentum: [0, 1)
     momentum = np.minimum(1.0 - 2.0 ** (-1.0 - np.log2(step // period + 1)), maximum)
     return float(momentum) if momentum.ndim == 0 else momentum
 

@@ -7,9 +7,11 @@ steps (any shape) and then returns a float32 array of the same shape.
 
 The arithmetic is float32, in the order of the Keras source
 (``keras/src/optimizers/schedules/learning_rate_schedule.py``), so the values equal what a
-Keras optimizer uses. ``to_keras()`` returns the equivalent Keras schedule; Keras is
-imported only there. :class:`CyclicalLearningRate` (Smith 2017) has no Keras counterpart;
-its Keras twin lives in :mod:`lecture_nn.keras_schedules`.
+Keras optimizer uses. :func:`lecture_nn.keras_schedules.to_keras` turns a schedule into
+the equivalent Keras schedule. This module imports neither Keras nor
+:mod:`lecture_nn.keras_schedules` (which imports this one: the dependency runs one way).
+:class:`CyclicalLearningRate` (Smith 2017) has no Keras counterpart; its Keras twin lives
+in :mod:`lecture_nn.keras_schedules`.
 
 TensorFlow evaluates ``cos``, ``log`` and ``pow`` of a scalar step with the C library's
 ``cosf``, ``logf`` and ``powf``; the schedules call the same functions (through ctypes,
@@ -26,10 +28,11 @@ import ctypes.util
 import functools
 import itertools
 import math
-import numbers
 from dataclasses import KW_ONLY, dataclass, fields
 
 import numpy as np
+
+from lecture_nn import _validation as check
 
 __all__ = [
     "CosineDecay",
@@ -50,42 +53,36 @@ _TWO = _F32(2.0)
 CYCLICAL_MODES = ("triangular", "triangular2", "exp_range")
 
 
-# --- argument checks, shared with lecture_nn.optimizers and lecture_nn.keras_schedules --
+# --- argument checks: the rules of lecture_nn._validation, plus the steps of a call ------
 
 
-def _real(value, argument: str) -> float:
-    """``value`` as a finite Python float; TypeError for non-numbers (bools included)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{argument} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{argument} must be finite, got {value}")
+def _set(schedule, **values) -> None:
+    """Store checked, normalised field values on a frozen schedule."""
+    for name, value in values.items():
+        object.__setattr__(schedule, name, value)
+
+
+def _rate_and_steps(schedule, steps_field: str = "decay_steps") -> None:
+    """Check the fields every decay schedule has: a positive initial rate and period.
+
+    The period (``decay_steps``, ``first_decay_steps``) is a positive real number of
+    updates, not necessarily whole: Keras accepts 37.5 and so do we.
+    """
+    _set(
+        schedule,
+        initial_learning_rate=check.positive(
+            schedule.initial_learning_rate, "initial_learning_rate"
+        ),
+        **{steps_field: check.positive(getattr(schedule, steps_field), steps_field)},
+    )
+
+
+def _open_zero(value, argument: str) -> float:
+    """Check a number in (0, 1]: a probability that must not be 0 (a per-step factor)."""
+    value = check.probability(value, argument)
+    if value == 0.0:
+        raise ValueError(f"{argument} must be a number in (0, 1], got {value}")
     return value
-
-
-def _positive(value, argument: str) -> float:
-    """``value`` as a finite float > 0, else a TypeError/ValueError naming ``argument``."""
-    value = _real(value, argument)
-    if value <= 0.0:
-        raise ValueError(f"{argument} must be > 0, got {value}")
-    return value
-
-
-def _in_range(value, argument: str, low: float, high: float, *, high_open: bool) -> float:
-    """``value`` as a float in [low, high) (``high_open``) or [low, high]."""
-    value = _real(value, argument)
-    too_high = value >= high if high_open else value > high
-    if value < low or too_high:
-        bracket = ")" if high_open else "]"
-        raise ValueError(f"{argument} must be in [{low:g}, {high:g}{bracket}, got {value}")
-    return value
-
-
-def _boolean(value, argument: str) -> bool:
-    """``value`` as a bool; TypeError for anything else (0/1 included)."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{argument} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _as_steps(step) -> tuple[np.ndarray, bool]:
@@ -136,7 +133,7 @@ def _power32(base, exponent) -> np.ndarray:
 
 @functools.cache
 def _c_float_function(name: str):
-    """The C library's float32 function ``name`` (e.g. ``"cosf"``), or None if unavailable."""
+    """Return the C library's float32 function ``name`` (e.g. ``"cosf"``), or None."""
     path = ctypes.util.find_library("m")
     try:
         function = getattr(ctypes.CDLL(path), name)
@@ -181,9 +178,22 @@ class Schedule:
     """Base class: ``schedule(step)`` -> learning rate; subclasses implement ``_rates``."""
 
     def __call__(self, step):
-        """Learning rate for ``step`` (int >= 0, or an array of them).
+        """Return the learning rate for ``step``.
 
-        Returns a Python float for a scalar step, else a float32 array of the step's shape.
+        Parameters
+        ----------
+        step : int or array_like of int
+            Updates already applied (>= 0; 0 for the first update), any shape.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            A Python float for a scalar step, else a float32 array of the step's shape.
+
+        Raises
+        ------
+        TypeError, ValueError
+            ``step`` is not a number (or array of numbers) >= 0.
         """
         steps, scalar = _as_steps(step)
         with np.errstate(all="ignore"):  # absurdly large steps overflow float32: inf/nan
@@ -194,7 +204,13 @@ class Schedule:
         raise NotImplementedError
 
     def get_config(self) -> dict:
-        """Constructor arguments as a dict (Keras' names, without Keras' ``name``)."""
+        """Return the constructor arguments as a dict (Keras' names, without ``name``).
+
+        Returns
+        -------
+        dict
+            The fields by name; tuples become lists, as in Keras' configs.
+        """
         config = {}
         for item in fields(self):
             value = getattr(self, item.name)
@@ -203,13 +219,20 @@ class Schedule:
 
     @classmethod
     def from_config(cls, config: dict):
-        """Rebuild a schedule from ``get_config()`` (a Keras config's ``name`` is ignored)."""
+        """Rebuild a schedule from ``get_config()`` (a Keras config's ``name`` is ignored).
+
+        Parameters
+        ----------
+        config : dict
+            Constructor arguments by name.
+
+        Returns
+        -------
+        Schedule
+            A schedule of this class with those arguments.
+        """
         config = {key: value for key, value in dict(config).items() if key != "name"}
         return cls(**config)
-
-    def to_keras(self):  # pragma: no cover - abstract
-        """The equivalent ``keras.optimizers.schedules.LearningRateSchedule``."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -218,6 +241,22 @@ class ExponentialDecay(Schedule):
 
     With ``staircase=True`` the exponent is floored, so the rate drops every
     ``decay_steps`` updates. ``decay_steps`` is counted in updates.
+
+    Parameters
+    ----------
+    initial_learning_rate : float
+        The rate at step 0, > 0.
+    decay_steps : float
+        Updates per factor ``decay_rate``, > 0 (need not be whole, as in Keras).
+    decay_rate : float
+        The factor per ``decay_steps`` updates, > 0 (0 would stop learning at once).
+    staircase : bool
+        Floor the exponent: the rate drops in steps.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument; the message names it and says what is allowed.
     """
 
     initial_learning_rate: float
@@ -226,15 +265,14 @@ class ExponentialDecay(Schedule):
     staircase: bool = False
 
     def __post_init__(self):
-        set_ = object.__setattr__
-        set_(
+        """Check the arguments and store them normalised (Python floats)."""
+        _rate_and_steps(self)
+        # A factor per decay_steps updates: 0 would stop learning after the first update.
+        _set(
             self,
-            "initial_learning_rate",
-            _positive(self.initial_learning_rate, "initial_learning_rate"),
+            decay_rate=check.positive(self.decay_rate, "decay_rate"),
+            staircase=check.boolean(self.staircase, "staircase"),
         )
-        set_(self, "decay_steps", _positive(self.decay_steps, "decay_steps"))
-        set_(self, "decay_rate", _positive(self.decay_rate, "decay_rate"))
-        set_(self, "staircase", _boolean(self.staircase, "staircase"))
 
     def _rates(self, steps):
         p = steps.astype(_F32) / _F32(self.decay_steps)
@@ -242,18 +280,28 @@ class ExponentialDecay(Schedule):
             p = np.floor(p)
         return _F32(self.initial_learning_rate) * _pow32(_F32(self.decay_rate), p)
 
-    def to_keras(self):
-        """The equivalent ``keras.optimizers.schedules.ExponentialDecay``."""
-        import keras
-
-        return keras.optimizers.schedules.ExponentialDecay(**self.get_config())
-
 
 @dataclass(frozen=True)
 class InverseTimeDecay(Schedule):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (Keras' InverseTimeDecay).
 
     With ``staircase=True`` the quotient ``step / decay_steps`` is floored.
+
+    Parameters
+    ----------
+    initial_learning_rate : float
+        The rate at step 0, > 0.
+    decay_steps : float
+        The time scale in updates, > 0.
+    decay_rate : float
+        How fast the rate falls, >= 0 (0: a constant rate).
+    staircase : bool
+        Floor ``step / decay_steps``: the rate drops in steps.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument; the message names it and says what is allowed.
     """
 
     initial_learning_rate: float
@@ -262,30 +310,19 @@ class InverseTimeDecay(Schedule):
     staircase: bool = False
 
     def __post_init__(self):
-        set_ = object.__setattr__
-        set_(
+        """Check the arguments and store them normalised (Python floats)."""
+        _rate_and_steps(self)
+        _set(
             self,
-            "initial_learning_rate",
-            _positive(self.initial_learning_rate, "initial_learning_rate"),
+            decay_rate=check.non_negative(self.decay_rate, "decay_rate"),
+            staircase=check.boolean(self.staircase, "staircase"),
         )
-        set_(self, "decay_steps", _positive(self.decay_steps, "decay_steps"))
-        rate = _real(self.decay_rate, "decay_rate")
-        if rate < 0.0:
-            raise ValueError(f"decay_rate must be >= 0, got {rate}")
-        set_(self, "decay_rate", rate)
-        set_(self, "staircase", _boolean(self.staircase, "staircase"))
 
     def _rates(self, steps):
         p = steps.astype(_F32) / _F32(self.decay_steps)
         if self.staircase:
             p = np.floor(p)
         return _F32(self.initial_learning_rate) / (_ONE + _F32(self.decay_rate) * p)
-
-    def to_keras(self):
-        """The equivalent ``keras.optimizers.schedules.InverseTimeDecay``."""
-        import keras
-
-        return keras.optimizers.schedules.InverseTimeDecay(**self.get_config())
 
 
 @dataclass(frozen=True)
@@ -294,18 +331,28 @@ class PiecewiseConstantDecay(Schedule):
 
     ``boundaries`` are strictly increasing ints (steps); ``values`` has one entry more.
     So ``values[0]`` is used for steps ``0 .. boundaries[0]`` inclusive.
+
+    Parameters
+    ----------
+    boundaries : sequence of int
+        Strictly increasing steps, at least one.
+    values : sequence of float
+        The rates, each > 0, one more than ``boundaries``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument; the message names it and says what is allowed.
     """
 
     boundaries: tuple[int, ...]
     values: tuple[float, ...]
 
     def __post_init__(self):
+        """Check the arguments and store them normalised (Python floats)."""
         boundaries = _sequence(self.boundaries, "boundaries")
         values = _sequence(self.values, "values")
-        for i, b in enumerate(boundaries):
-            if isinstance(b, (bool, np.bool_)) or not isinstance(b, numbers.Integral):
-                raise TypeError(f"boundaries must be ints (steps), got {b!r} at index {i}")
-        boundaries = tuple(int(b) for b in boundaries)
+        boundaries = tuple(check.integer(b, f"boundaries[{i}]") for i, b in enumerate(boundaries))
         if not boundaries:
             raise ValueError("boundaries must hold at least one step")
         if any(b1 >= b2 for b1, b2 in itertools.pairwise(boundaries)):
@@ -315,20 +362,13 @@ class PiecewiseConstantDecay(Schedule):
                 f"values must have one entry more than boundaries: got {len(values)} values "
                 f"for {len(boundaries)} boundaries"
             )
-        values = tuple(_positive(v, f"values[{i}]") for i, v in enumerate(values))
-        object.__setattr__(self, "boundaries", boundaries)
-        object.__setattr__(self, "values", values)
+        values = tuple(check.positive(v, f"values[{i}]") for i, v in enumerate(values))
+        _set(self, boundaries=boundaries, values=values)
 
     def _rates(self, steps):
         # Number of boundaries strictly below the step = index of the interval.
         index = np.searchsorted(np.asarray(self.boundaries), steps, side="left")
         return np.asarray(self.values, dtype=_F32)[index]
-
-    def to_keras(self):
-        """The equivalent ``keras.optimizers.schedules.PiecewiseConstantDecay``."""
-        import keras
-
-        return keras.optimizers.schedules.PiecewiseConstantDecay(**self.get_config())
 
 
 @dataclass(frozen=True)
@@ -340,6 +380,24 @@ class PolynomialDecay(Schedule):
     With ``cycle=True`` the step is not clipped; instead ``decay_steps`` is multiplied by
     ``ceil(step / decay_steps)`` (1 at step 0), so the rate jumps back up after each
     multiple of ``decay_steps`` and then decays more slowly. ``power=1`` is a straight line.
+
+    Parameters
+    ----------
+    initial_learning_rate : float
+        The rate at step 0, > 0.
+    decay_steps : float
+        Updates to reach ``end_learning_rate``, > 0.
+    end_learning_rate : float
+        The final rate, >= 0.
+    power : float
+        The polynomial's power, > 0.
+    cycle : bool
+        Restart after each multiple of ``decay_steps`` instead of staying at the end.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument; the message names it and says what is allowed.
     """
 
     initial_learning_rate: float
@@ -349,19 +407,14 @@ class PolynomialDecay(Schedule):
     cycle: bool = False
 
     def __post_init__(self):
-        set_ = object.__setattr__
-        set_(
+        """Check the arguments and store them normalised (Python floats)."""
+        _rate_and_steps(self)
+        _set(
             self,
-            "initial_learning_rate",
-            _positive(self.initial_learning_rate, "initial_learning_rate"),
+            end_learning_rate=check.non_negative(self.end_learning_rate, "end_learning_rate"),
+            power=check.positive(self.power, "power"),
+            cycle=check.boolean(self.cycle, "cycle"),
         )
-        set_(self, "decay_steps", _positive(self.decay_steps, "decay_steps"))
-        end = _real(self.end_learning_rate, "end_learning_rate")
-        if end < 0.0:
-            raise ValueError(f"end_learning_rate must be >= 0, got {end}")
-        set_(self, "end_learning_rate", end)
-        set_(self, "power", _positive(self.power, "power"))
-        set_(self, "cycle", _boolean(self.cycle, "cycle"))
 
     def _rates(self, steps):
         step = steps.astype(_F32)
@@ -375,12 +428,6 @@ class PolynomialDecay(Schedule):
         initial = _F32(self.initial_learning_rate)
         end = _F32(self.end_learning_rate)
         return (initial - end) * _power32(_ONE - p, _F32(self.power)) + end
-
-    def to_keras(self):
-        """The equivalent ``keras.optimizers.schedules.PolynomialDecay``."""
-        import keras
-
-        return keras.optimizers.schedules.PolynomialDecay(**self.get_config())
 
 
 def _cosine_decayed(fraction: np.ndarray) -> np.ndarray:
@@ -401,6 +448,24 @@ class CosineDecay(Schedule):
     (which may then be 0) to ``warmup_target`` during ``warmup_steps`` updates, then decays
     from ``warmup_target`` to ``alpha * warmup_target`` over the next ``decay_steps``.
     ``warmup_target`` and ``warmup_steps`` are keyword-only (Keras puts ``name`` before them).
+
+    Parameters
+    ----------
+    initial_learning_rate : float
+        The rate at step 0: > 0, or >= 0 with a ``warmup_target``.
+    decay_steps : float
+        Updates of the cosine decay, > 0.
+    alpha : float
+        The final rate as a fraction of the decay's start, in [0, 1].
+    warmup_target : float, optional
+        The rate to warm up to, > 0; None for no warm-up.
+    warmup_steps : float
+        Updates of the warm-up, >= 0 (only with a ``warmup_target``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument; the message names it and says what is allowed.
     """
 
     initial_learning_rate: float
@@ -411,12 +476,12 @@ class CosineDecay(Schedule):
     warmup_steps: float = 0
 
     def __post_init__(self):
-        set_ = object.__setattr__
-        initial = _real(self.initial_learning_rate, "initial_learning_rate")
+        """Check the arguments and store them normalised (Python floats)."""
+        initial = check.non_negative(self.initial_learning_rate, "initial_learning_rate")
         if self.warmup_target is None:
-            if initial <= 0.0:
+            if initial == 0.0:
                 raise ValueError(
-                    f"initial_learning_rate must be > 0 (it may be 0 only with a warmup_target), "
+                    "initial_learning_rate must be > 0 (it may be 0 only with a warmup_target), "
                     f"got {initial}"
                 )
             if self.warmup_steps != 0:
@@ -425,16 +490,14 @@ class CosineDecay(Schedule):
                     f"up to); without one Keras ignores warmup_steps"
                 )
         else:
-            if initial < 0.0:
-                raise ValueError(f"initial_learning_rate must be >= 0, got {initial}")
-            set_(self, "warmup_target", _positive(self.warmup_target, "warmup_target"))
-        set_(self, "initial_learning_rate", initial)
-        set_(self, "decay_steps", _positive(self.decay_steps, "decay_steps"))
-        set_(self, "alpha", _in_range(self.alpha, "alpha", 0.0, 1.0, high_open=False))
-        warmup_steps = _real(self.warmup_steps, "warmup_steps")
-        if warmup_steps < 0.0:
-            raise ValueError(f"warmup_steps must be >= 0, got {warmup_steps}")
-        set_(self, "warmup_steps", warmup_steps)
+            _set(self, warmup_target=check.positive(self.warmup_target, "warmup_target"))
+        _set(
+            self,
+            initial_learning_rate=initial,
+            decay_steps=check.positive(self.decay_steps, "decay_steps"),
+            alpha=check.probability(self.alpha, "alpha"),
+            warmup_steps=check.non_negative(self.warmup_steps, "warmup_steps"),
+        )
 
     def _decayed(self, step, decay_from):
         # Keras multiplies by (1 - alpha) and adds alpha as Python floats, so each is
@@ -456,12 +519,6 @@ class CosineDecay(Schedule):
         decaying = self._decayed(step - warmup_steps, target)
         return np.where(step < warmup_steps, warming, decaying)
 
-    def to_keras(self):
-        """The equivalent ``keras.optimizers.schedules.CosineDecay``."""
-        import keras
-
-        return keras.optimizers.schedules.CosineDecay(**self.get_config())
-
 
 @dataclass(frozen=True)
 class CosineDecayRestarts(Schedule):
@@ -472,6 +529,24 @@ class CosineDecayRestarts(Schedule):
     it jumps back up (a warm restart). Period ``i`` (from 0) lasts ``first_decay_steps *
     t_mul**i`` updates and starts from ``initial_learning_rate * m_mul**i``; the floor stays
     ``alpha * initial_learning_rate``.
+
+    Parameters
+    ----------
+    initial_learning_rate : float
+        The rate at step 0, > 0.
+    first_decay_steps : float
+        Updates of the first period, > 0.
+    t_mul : float
+        Factor by which each period is longer than the one before, >= 1.
+    m_mul : float
+        Factor by which each period starts lower than the one before, > 0.
+    alpha : float
+        The floor as a fraction of ``initial_learning_rate``, in [0, 1].
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument; the message names it and says what is allowed.
     """
 
     initial_learning_rate: float
@@ -481,22 +556,20 @@ class CosineDecayRestarts(Schedule):
     alpha: float = 0.0
 
     def __post_init__(self):
-        set_ = object.__setattr__
-        set_(
-            self,
-            "initial_learning_rate",
-            _positive(self.initial_learning_rate, "initial_learning_rate"),
-        )
-        set_(self, "first_decay_steps", _positive(self.first_decay_steps, "first_decay_steps"))
-        t_mul = _real(self.t_mul, "t_mul")
+        """Check the arguments and store them normalised (Python floats)."""
+        _rate_and_steps(self, "first_decay_steps")
+        t_mul = check.finite_real(self.t_mul, "t_mul")
         if t_mul < 1.0:
             raise ValueError(
                 f"t_mul must be >= 1 (with t_mul < 1 the periods add up to a finite number of "
                 f"steps, after which Keras' schedule returns nan), got {t_mul}"
             )
-        set_(self, "t_mul", t_mul)
-        set_(self, "m_mul", _positive(self.m_mul, "m_mul"))
-        set_(self, "alpha", _in_range(self.alpha, "alpha", 0.0, 1.0, high_open=False))
+        _set(
+            self,
+            t_mul=t_mul,
+            m_mul=check.positive(self.m_mul, "m_mul"),
+            alpha=check.probability(self.alpha, "alpha"),
+        )
 
     def _rates(self, steps):
         fraction = steps.astype(_F32) / _F32(self.first_decay_steps)
@@ -514,12 +587,6 @@ class CosineDecayRestarts(Schedule):
         cosine = _F32(0.5) * m_factor * (_ONE + _cosine_decayed(fraction))
         alpha = _F32(self.alpha)
         return _F32(self.initial_learning_rate) * ((_ONE - alpha) * cosine + alpha)
-
-    def to_keras(self):
-        """The equivalent ``keras.optimizers.schedules.CosineDecayRestarts``."""
-        import keras
-
-        return keras.optimizers.schedules.CosineDecayRestarts(**self.get_config())
 
 
 @dataclass(frozen=True)
@@ -539,6 +606,24 @@ class CyclicalLearningRate(Schedule):
     ``gamma**iteration``; like tensorflow-addons and PyTorch's ``CyclicLR``, the lower bound
     stays and the amplitude shrinks (tests/test_schedules_smith2017.py checks all three
     against an independent implementation of the paper's description).
+
+    Parameters
+    ----------
+    initial_learning_rate : float
+        The low end of the cycle, > 0.
+    maximal_learning_rate : float
+        The high end, >= ``initial_learning_rate``.
+    step_size : float
+        Half a cycle, in updates, > 0.
+    mode : {"triangular", "triangular2", "exp_range"}
+        How the amplitude changes from cycle to cycle.
+    gamma : float
+        The factor per update for ``"exp_range"``, in (0, 1].
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad argument; the message names it and says what is allowed.
     """
 
     initial_learning_rate: float
@@ -548,23 +633,21 @@ class CyclicalLearningRate(Schedule):
     gamma: float = 1.0
 
     def __post_init__(self):
-        set_ = object.__setattr__
-        initial = _positive(self.initial_learning_rate, "initial_learning_rate")
-        maximal = _positive(self.maximal_learning_rate, "maximal_learning_rate")
+        """Check the arguments and store them normalised (Python floats)."""
+        initial = check.positive(self.initial_learning_rate, "initial_learning_rate")
+        maximal = check.positive(self.maximal_learning_rate, "maximal_learning_rate")
         if maximal < initial:
             raise ValueError(
                 f"maximal_learning_rate must be >= initial_learning_rate, got {maximal} < {initial}"
             )
-        set_(self, "initial_learning_rate", initial)
-        set_(self, "maximal_learning_rate", maximal)
-        set_(self, "step_size", _positive(self.step_size, "step_size"))
-        if not isinstance(self.mode, str) or self.mode not in CYCLICAL_MODES:
-            valid = ", ".join(repr(m) for m in CYCLICAL_MODES)
-            raise ValueError(f"mode must be one of {valid}, got {self.mode!r}")
-        gamma = _real(self.gamma, "gamma")
-        if not 0.0 < gamma <= 1.0:
-            raise ValueError(f"gamma must be in (0, 1], got {gamma}")
-        set_(self, "gamma", gamma)
+        _set(
+            self,
+            initial_learning_rate=initial,
+            maximal_learning_rate=maximal,
+            step_size=check.positive(self.step_size, "step_size"),
+            mode=check.choice(self.mode, "mode", CYCLICAL_MODES),
+            gamma=_open_zero(self.gamma, "gamma"),
+        )
 
     def _rates(self, steps):
         step = steps.astype(_F32)
@@ -580,12 +663,6 @@ class CyclicalLearningRate(Schedule):
         initial = _F32(self.initial_learning_rate)
         maximal = _F32(self.maximal_learning_rate)
         return initial + (maximal - initial) * np.maximum(_ZERO, _ONE - x) * scale
-
-    def to_keras(self):
-        """The Keras twin, :class:`lecture_nn.keras_schedules.CyclicalLearningRate`."""
-        from lecture_nn.keras_schedules import CyclicalLearningRate as KerasCyclical
-
-        return KerasCyclical(**self.get_config())
 
 
 def _sequence(value, argument: str) -> tuple:

@@ -23,15 +23,24 @@ __all__ = ["SURFACES", "Surface", "get_surface"]
 class Surface:
     """A 2-D loss surface with everything needed to plot it and run optimizers on it.
 
-    Attributes:
-        name: Short key, e.g. ``"beale"``.
-        title: LaTeX formula for plot titles.
-        function: ``f(x, y) -> z``; broadcasts over arrays, output shape = broadcast shape.
-        gradient: ``g(x, y) -> (df/dx, df/dy)``; analytic, broadcasts like ``function``.
-        minima: Global minima as ``(x, y)`` pairs.
-        window: ``(x_min, x_max, y_min, y_max)`` for plotting; paths stop when they leave it.
-        start: Default start point ``(x, y)`` of optimizer paths.
-        levels: Increasing, log-spaced contour levels (read-only array).
+    Attributes
+    ----------
+    name : str
+        Short key, e.g. ``"beale"``.
+    title : str
+        LaTeX formula for plot titles.
+    function : callable
+        ``f(x, y) -> z``; broadcasts over arrays, output shape = broadcast shape.
+    gradient : callable
+        ``g(x, y) -> (df/dx, df/dy)``; analytic, broadcasts like ``function``.
+    minima : tuple of (float, float)
+        Global minima as ``(x, y)`` pairs.
+    window : (float, float, float, float)
+        ``(x_min, x_max, y_min, y_max)`` for plotting; paths stop when they leave it.
+    start : (float, float)
+        Default start point ``(x, y)`` of optimizer paths.
+    levels : numpy.ndarray, shape (k,)
+        Increasing, log-spaced contour levels (read-only array).
     """
 
     name: str
@@ -44,7 +53,18 @@ class Surface:
     levels: np.ndarray = field(compare=False, repr=False)
 
     def contains(self, x: float, y: float) -> bool:
-        """True if the point ``(x, y)`` lies inside the window (borders included)."""
+        """Return True if the point ``(x, y)`` lies inside the window (borders included).
+
+        Parameters
+        ----------
+        x, y : float
+            The point's coordinates.
+
+        Returns
+        -------
+        bool
+            Whether the point lies in the window.
+        """
         x_min, x_max, y_min, y_max = self.window
         return bool(x_min <= x <= x_max and y_min <= y <= y_max)
 
@@ -171,9 +191,22 @@ SURFACES: dict[str, Surface] = {
 def get_surface(name: str | Surface) -> Surface:
     """Return the surface called ``name`` (one of ``SURFACES``); a Surface passes through.
 
-    Raises:
-        TypeError: ``name`` is neither a string nor a Surface.
-        ValueError: ``name`` is not a known surface; the message lists the valid names.
+    Parameters
+    ----------
+    name : str or Surface
+        A key of ``SURFACES`` (case and surrounding spaces ignored), or a Surface.
+
+    Returns
+    -------
+    Surface
+        The surface.
+
+    Raises
+    ------
+    TypeError
+        ``name`` is neither a string nor a Surface.
+    ValueError
+        ``name`` is not a known surface; the message lists the valid names.
     """
     if isinstance(name, Surface):
         return name

@@ -76,7 +76,7 @@ def keras_values(schedule, steps):
 @pytest.mark.parametrize("name", SCHEDULES)
 def test_numpy_schedule_equals_keras_for_1000_steps(name):
     schedule = SCHEDULES[name]
-    keras_schedule = schedule.to_keras()
+    keras_schedule = keras_schedules.to_keras(schedule)
     assert type(keras_schedule) is KERAS_CLASSES[type(schedule)]
     ours = schedule(STEPS)
     assert ours.dtype == np.float32
@@ -311,7 +311,7 @@ def test_get_config_round_trip_and_keras_config(name):
     schedule = SCHEDULES[name]
     config = schedule.get_config()
     assert type(schedule).from_config(config) == schedule
-    keras_config = schedule.to_keras().get_config()
+    keras_config = keras_schedules.to_keras(schedule).get_config()
     keras_config.pop("name")
     assert keras_config == config
     # A Keras config (with its "name") is accepted too.
@@ -344,7 +344,9 @@ def test_keras_cyclical_config_round_trip():
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
 def test_model_with_cyclical_schedule_survives_save_and_load(tmp_path):
-    schedule = sch.CyclicalLearningRate(1e-3, 0.05, step_size=3, mode="triangular2").to_keras()
+    schedule = keras_schedules.to_keras(
+        sch.CyclicalLearningRate(1e-3, 0.05, step_size=3, mode="triangular2")
+    )
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=schedule), loss="mse")
     rng = np.random.default_rng(0)
@@ -464,3 +466,108 @@ def test_numpy_modules_do_not_import_keras_or_tensorflow():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+# --- no import cycle (issue 14) ---------------------------------------------------------
+
+
+def _imported_package_modules(module_name: str) -> set[str]:
+    """The lecture_nn modules that ``module_name`` imports anywhere, inside functions too."""
+    import ast
+    import importlib.util
+
+    source = importlib.util.find_spec(module_name).origin
+    with open(source, encoding="utf-8") as file:
+        tree = ast.parse(file.read())
+    package = module_name.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative import
+                base = f"{package}.{base}".rstrip(".")
+            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found.update(name for name in names if _is_package_module(name))
+    return found - {module_name}
+
+
+def _is_package_module(name: str) -> bool:
+    """Whether ``name`` is a module of lecture_nn (not a function or class in one)."""
+    import importlib.util
+
+    if not name.startswith("lecture_nn."):
+        return False
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ModuleNotFoundError, AttributeError, ValueError):  # a name inside a module
+        return False
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "lecture_nn.schedules",
+        "lecture_nn.keras_schedules",
+        "lecture_nn.optimizers",
+        "lecture_nn.optimizer_plots",
+        "lecture_nn.optimizer_experiments",
+        "lecture_nn.surfaces",
+        "lecture_nn.momentum",
+    ],
+)
+def test_no_module_imports_a_module_that_imports_it_back(module):
+    """Issue 14: schedules' CyclicalLearningRate.to_keras imported keras_schedules (lazily),
+    and keras_schedules imports schedules: a cycle. No module here is on a cycle now."""
+    seen, todo = set(), [module]
+    while todo:  # every module reachable from `module` through imports
+        current = todo.pop()
+        for imported in _imported_package_modules(current):
+            if imported not in seen:
+                seen.add(imported)
+                todo.append(imported)
+    assert module not in seen
+
+
+def test_schedules_module_imports_neither_keras_nor_its_keras_twin():
+    assert "lecture_nn.keras_schedules" not in _imported_package_modules("lecture_nn.schedules")
+    assert not hasattr(sch.CyclicalLearningRate, "to_keras")
+
+
+def test_to_keras_builds_the_twin_and_refuses_other_objects():
+    clr = sch.CyclicalLearningRate(1e-3, 0.05, step_size=3, mode="exp_range", gamma=0.99)
+    twin = keras_schedules.to_keras(clr)
+    assert type(twin) is keras_schedules.CyclicalLearningRate
+    np.testing.assert_array_equal(keras_values(twin, STEPS[:50]), clr(STEPS[:50]))
+    with pytest.raises(TypeError, match="schedule must be a schedule of lecture_nn.schedules"):
+        keras_schedules.to_keras(keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.5))
+    with pytest.raises(TypeError, match="schedule"):
+        keras_schedules.to_keras(0.01)
+
+
+@pytest.mark.parametrize(
+    ("factory", "error", "match"),
+    [
+        # the shared rules: numpy integers are integers, bools are not numbers
+        (lambda: sch.PiecewiseConstantDecay([np.int64(10)], [0.1, 0.2]), None, None),
+        (lambda: sch.PiecewiseConstantDecay([True], [0.1, 0.2]), TypeError, r"boundaries\[0\]"),
+        (lambda: sch.PolynomialDecay(0.1, 10, end_learning_rate=math.nan), ValueError, "end_"),
+        (lambda: sch.InverseTimeDecay(0.1, 10, math.inf), ValueError, "decay_rate"),
+        (lambda: sch.CyclicalLearningRate(0.01, 0.1, 10, mode=3), TypeError, "mode"),
+        (lambda: sch.CyclicalLearningRate(0.01, 0.1, 10, gamma=math.nan), ValueError, "gamma"),
+        (
+            lambda: sch.CosineDecay(0.0, 100, warmup_target=0.2, warmup_steps=True),
+            TypeError,
+            "warmup_steps",
+        ),
+    ],
+)
+def test_schedule_arguments_follow_the_shared_rules(factory, error, match):
+    if error is None:
+        factory()
+    else:
+        with pytest.raises(error, match=match):
+            factory()

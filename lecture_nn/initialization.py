@@ -15,6 +15,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from lecture_nn import style
+from lecture_nn._plotting import Drawing, axes_grid_or_new
+
+__all__ = [
+    "GRADIENT_BINS",
+    "SCHEMES",
+    "TRANSFER_TRAININGS",
+    "SignalPropagationExplorer",
+    "SignalStatistics",
+    "TransferResult",
+    "describe_signal",
+    "plot_signal_propagation",
+    "signal_propagation",
+    "transfer_learning",
+]
 
 #: Initialisation schemes of the experiment: a name shown to students -> (initializer, stddev).
 SCHEMES = {
@@ -90,39 +104,280 @@ def signal_propagation(
     )
 
 
-def _ridgeline(ax, samples: list[np.ndarray], bins: np.ndarray, color) -> None:
-    """One histogram per layer, stacked upwards (layer 1 at the bottom)."""
-    for layer, sample in enumerate(samples):
+def _activation_range(activation: str) -> tuple[float, float]:
+    """Return the activations shown: tanh -1.05..1.05, sigmoid -0.05..1.05, else -0.5..5."""
+    if activation == "sigmoid":
+        return -0.05, 1.05
+    if activation == "tanh":
+        return -1.05, 1.05
+    return -0.5, 5.0
+
+
+#: Bins of the gradient panel: log10 |gradient| from -12 to 2.
+GRADIENT_BINS = np.linspace(-12, 2, 71)
+
+
+def _layer_heights(samples: list[np.ndarray], bins: np.ndarray) -> list[np.ndarray]:
+    """One histogram per layer, scaled so that its highest bar is 0.9 (the rows do not touch)."""
+    heights = []
+    for sample in samples:
         counts, _ = np.histogram(np.clip(sample, bins[0], bins[-1]), bins=bins)
-        height = counts / max(counts.max(), 1) * 0.9
-        ax.stairs(height + layer, bins, baseline=layer, fill=True, color=color, alpha=0.6)
-    ax.set_yticks(np.arange(len(samples)) + 0.3, [str(i + 1) for i in range(len(samples))])
-    ax.set_ylabel("hidden layer")
-    ax.set_ylim(-0.1, len(samples))
+        heights.append(counts / max(counts.max(), 1) * 0.9)
+    return heights
 
 
-def plot_signal_propagation(stats: SignalStatistics, axes=None):
-    """Histograms of the activations and of log10 |weight gradient| per layer, side by side."""
-    if axes is None:
-        import matplotlib.pyplot as plt
+class _Ridgeline:
+    """One panel of stacked histograms (layer 1 at the bottom) whose data can be replaced.
 
-        _, axes = plt.subplots(1, 2, figsize=style.figsize(10, 4.5))
-    left, right = axes
-    low, high = (-1.05, 1.05) if stats.activation in ("tanh", "sigmoid") else (-0.5, 5.0)
-    if stats.activation == "sigmoid":
-        low = -0.05
-    _ridgeline(left, stats.activations, np.linspace(low, high, 61), style.OKABE_ITO[0])
-    left.set_xlabel("activation value")
-    left.set_title(f"activations ({stats.activation}, {stats.scheme})", fontsize="small")
+    The artists are kept: a new setting changes the stairs' data, the "std" labels' text and
+    position, and adds or removes rows, so a widget's redraw does not rebuild the axes.
+    """
+
+    def __init__(self, ax, color, xlabel: str):
+        self.ax = ax
+        self.color = color
+        self.stairs: list = []
+        self.labels: list = []
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("hidden layer")
+
+    def update(self, heights, bins, stds, label_x: float, label_format: str) -> None:
+        ax = self.ax
+        depth = len(heights)
+        while len(self.stairs) > depth:
+            self.stairs.pop().remove()
+            self.labels.pop().remove()
+        for layer, (height, std) in enumerate(zip(heights, stds)):
+            if layer < len(self.stairs):
+                self.stairs[layer].set_data(height + layer, bins, baseline=layer)
+                self.labels[layer].set_x(label_x)
+            else:
+                self.stairs.append(
+                    ax.stairs(
+                        height + layer, bins, baseline=layer, fill=True, color=self.color, alpha=0.6
+                    )
+                )
+                # "small" (8.3 pt on screen) is the smallest size legible at the figure's size.
+                self.labels.append(ax.text(label_x, layer + 0.45, "", ha="right", fontsize="small"))
+            self.labels[layer].set_text(f"std {std:{label_format}}")
+        ax.set_yticks(np.arange(depth) + 0.3, [str(i + 1) for i in range(depth)])
+        # The x limits autoscaling gives the stairs (their edges plus the axes' margin),
+        # computed here: relim() walks every segment of every stairs' path in Python.
+        margin = ax.margins()[0] * (bins[-1] - bins[0])
+        ax.set_xlim(bins[0] - margin, bins[-1] + margin)
+        ax.set_ylim(-0.1, depth)
+
+
+class _SignalPanels:
+    """The two panels of :func:`plot_signal_propagation`, updatable with new statistics."""
+
+    def __init__(self, left, right):
+        self.activations = _Ridgeline(left, style.OKABE_ITO[0], "activation value")
+        self.gradients = _Ridgeline(right, style.OKABE_ITO[1], "log10 |gradient of a weight|")
+
+    def update(self, stats: SignalStatistics, heights=None) -> None:
+        low, high = _activation_range(stats.activation)
+        bins = np.linspace(low, high, 61)
+        if heights is None:
+            heights = _histograms(stats)
+        activation_heights, gradient_heights = heights
+        self.activations.update(activation_heights, bins, stats.activation_std, high, ".2g")
+        self.gradients.update(gradient_heights, GRADIENT_BINS, stats.gradient_std, 2, ".1e")
+        self.activations.ax.set_title(
+            f"activations ({stats.activation}, {stats.scheme})", fontsize="small"
+        )
+        self.gradients.ax.set_title("weight gradients", fontsize="small")
+
+    def drawing(self, stats: SignalStatistics) -> Drawing:
+        return Drawing(
+            (self.activations.ax, self.gradients.ax),
+            {
+                "activation_stairs": tuple(self.activations.stairs),
+                "gradient_stairs": tuple(self.gradients.stairs),
+                "activation_labels": tuple(self.activations.labels),
+                "gradient_labels": tuple(self.gradients.labels),
+            },
+            describe_signal(stats),
+        )
+
+
+def _histograms(stats: SignalStatistics) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Return the rows of both panels: histograms of the activations and of log10 |gradient|."""
+    low, high = _activation_range(stats.activation)
     magnitudes = [np.log10(np.abs(g) + 1e-30) for g in stats.gradients]
-    _ridgeline(right, magnitudes, np.linspace(-12, 2, 71), style.OKABE_ITO[1])
-    right.set_xlabel("log10 |gradient of a weight|")
-    right.set_title("weight gradients", fontsize="small")
-    for layer, (a_std, g_std) in enumerate(zip(stats.activation_std, stats.gradient_std)):
-        # "small" (8.3 pt on screen) is the smallest size legible at the figure's own size.
-        left.text(high, layer + 0.45, f"std {a_std:.2g}", ha="right", fontsize="small")
-        right.text(2, layer + 0.45, f"std {g_std:.1e}", ha="right", fontsize="small")
-    return axes
+    return (
+        _layer_heights(stats.activations, np.linspace(low, high, 61)),
+        _layer_heights(magnitudes, GRADIENT_BINS),
+    )
+
+
+def describe_signal(stats: SignalStatistics) -> str:
+    """Say in one sentence what :func:`plot_signal_propagation` shows for ``stats``.
+
+    Parameters
+    ----------
+    stats : SignalStatistics
+        The result of :func:`signal_propagation`.
+
+    Returns
+    -------
+    str
+        E.g. "Activations and weight gradients of 10 hidden layers (tanh, Glorot (normal)):
+        the activations' std goes from 0.63 in layer 1 to 0.22 in layer 10, the gradients'
+        from 3.1e-03 to 2.0e-03."
+    """
+    depth = len(stats.activation_std)
+    layers = "1 hidden layer" if depth == 1 else f"{depth} hidden layers"
+    return (
+        f"Activations and weight gradients of {layers} ({stats.activation}, {stats.scheme}): "
+        f"the activations' std goes from {stats.activation_std[0]:.2g} in layer 1 to "
+        f"{stats.activation_std[-1]:.2g} in layer {depth}, the gradients' from "
+        f"{stats.gradient_std[0]:.1e} to {stats.gradient_std[-1]:.1e}."
+    )
+
+
+def plot_signal_propagation(stats: SignalStatistics, *, axes=None) -> Drawing:
+    """Draw histograms of the activations and of log10 |weight gradient|, layer by layer.
+
+    One row per hidden layer (layer 1 at the bottom), each histogram scaled to the same
+    height, with the layer's standard deviation written at its right end.
+
+    Parameters
+    ----------
+    stats : SignalStatistics
+        The result of :func:`signal_propagation`.
+    axes : pair of matplotlib.axes.Axes, optional
+        Where to draw the activations (first) and the gradients (second); a new figure's
+        when None.
+
+    Returns
+    -------
+    Drawing
+        Both axes, the stairs and "std" labels of each panel (``activation_stairs``,
+        ``gradient_stairs``, ``activation_labels``, ``gradient_labels``: one per layer) and
+        a description of what the figure shows.
+    """
+    if not isinstance(stats, SignalStatistics):
+        raise TypeError(
+            "stats must be the SignalStatistics of signal_propagation(), "
+            f"got {type(stats).__name__}"
+        )
+    left, right = axes_grid_or_new(axes, (1, 2), (10, 4.5))
+    panels = _SignalPanels(left, right)
+    panels.update(stats)
+    return panels.drawing(stats)
+
+
+class SignalPropagationExplorer:
+    """The initialisation experiment as a widget: statistics computed once per setting.
+
+    ``draw(fig, activation=..., scheme=..., depth=...)`` is meant for
+    :func:`lecture_nn.widgets.interactive_figure` with ``clear=False``: the first call
+    lays the two panels out (constrained layout), later calls replace their data in place
+    and lay the figure out again only when the space the tick labels need changes (the
+    number of digits of the depth, the activation's range). The figure is the one
+    :func:`plot_signal_propagation` draws for the same statistics.
+
+    Parameters
+    ----------
+    width, n_samples, seed : int
+        Passed to :func:`signal_propagation` (units per layer, inputs, seed).
+    """
+
+    def __init__(self, *, width: int = 100, n_samples: int = 256, seed: int = 0):
+        self.width = width
+        self.n_samples = n_samples
+        self.seed = seed
+        self._statistics: dict = {}
+        self._figure = None
+        self._panels: _SignalPanels | None = None
+        self._layout = None  # the constrained-layout engine, run only when needed
+        self._layout_key = None
+        self._positions: dict = {}  # the axes' positions it found, by what they depend on
+
+    def statistics(
+        self, activation: str = "tanh", scheme: str = "Glorot (normal)", depth: int = 10
+    ):
+        """Return the :class:`SignalStatistics` of a setting, computed on its first use.
+
+        Parameters
+        ----------
+        activation : str
+            Activation of the hidden layers.
+        scheme : str
+            One of :data:`SCHEMES`.
+        depth : int
+            Number of hidden layers.
+
+        Returns
+        -------
+        tuple of (SignalStatistics, histograms)
+            The statistics and the rows of both panels.
+        """
+        key = (activation, scheme, depth)
+        if key not in self._statistics:
+            stats = signal_propagation(
+                activation,
+                scheme,
+                depth=depth,
+                width=self.width,
+                n_samples=self.n_samples,
+                seed=self.seed,
+            )
+            self._statistics[key] = (stats, _histograms(stats))
+        return self._statistics[key]
+
+    def draw(self, fig, activation: str = "tanh", scheme: str = "Glorot (normal)", depth: int = 10):
+        """Draw (or update) the experiment's two panels in ``fig`` for one setting.
+
+        Parameters
+        ----------
+        fig : matplotlib.figure.Figure
+            The widget's figure.
+        activation, scheme, depth
+            The setting, as in :meth:`statistics`.
+
+        Returns
+        -------
+        Drawing
+            As :func:`plot_signal_propagation`.
+        """
+        from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+        stats, heights = self.statistics(activation, scheme, depth)
+        if (
+            self._figure is not fig
+            or self._panels is None
+            or self._panels.activations.ax not in fig.axes
+        ):
+            fig.clear()
+            left, right = fig.subplots(1, 2)
+            self._panels = _SignalPanels(left, right)
+            self._figure = fig
+            engine = fig.get_layout_engine()
+            self._layout = engine if isinstance(engine, ConstrainedLayoutEngine) else None
+            self._layout_key = None
+            self._positions = {}
+            fig.set_layout_engine("none")  # laid out below, only when the margins change
+        self._panels.update(stats, heights)
+        # The margins depend on the tick labels only: the depth's digits, the x range.
+        key = (len(str(depth)), _activation_range(activation))
+        if self._layout is not None and key != self._layout_key:
+            axes = (self._panels.activations.ax, self._panels.gradients.ax)
+            if key not in self._positions:
+                # From the subplots' own positions, as in a new figure: the layout's result
+                # depends (by a fraction of a pixel) on where it starts.
+                for ax in axes:
+                    ax.set_position(ax.get_subplotspec().get_position(fig))
+                    ax.set_in_layout(True)
+                self._layout.execute(fig)
+                self._positions[key] = [ax.get_position(original=True) for ax in axes]
+            else:
+                for ax, position in zip(axes, self._positions[key]):
+                    ax.set_position(position)
+                    ax.set_in_layout(True)  # set_position takes it out of layouts
+            self._layout_key = key
+        return self._panels.drawing(stats)
 
 
 @dataclass
@@ -141,7 +396,7 @@ TRANSFER_TRAININGS = {"digit network": 30, "transferred": 100, "from scratch": 1
 
 
 def _progress_callback(status, name: str, index: int, epochs: int):
-    """A Keras callback that shows "Training 2 of 3 (transferred): epoch 40 of 100"."""
+    """Return a Keras callback that shows "Training 2 of 3 (transferred): epoch 40 of 100"."""
     import keras
 
     class EpochProgress(keras.callbacks.Callback):
@@ -180,8 +435,10 @@ def transfer_learning(seed: int = 0, *, n_labelled: int = 20, progress: bool = T
 
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    if isinstance(n_labelled, bool) or not isinstance(n_labelled, (int, np.integer)) or not (
-        4 <= n_labelled <= 400
+    if (
+        isinstance(n_labelled, bool)
+        or not isinstance(n_labelled, (int, np.integer))
+        or not (4 <= n_labelled <= 400)
     ):
         raise ValueError(f"n_labelled must be an integer from 4 to 400, got {n_labelled!r}")
     keras.utils.set_random_seed(int(seed))

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 from figure_texts import drawn_texts
 
-from lecture_nn.initialization import SCHEMES, plot_signal_propagation, signal_propagation
+from lecture_nn.initialization import (
+    SCHEMES,
+    SignalPropagationExplorer,
+    plot_signal_propagation,
+    signal_propagation,
+)
 
 
 def ratio_per_layer(stats):
@@ -39,10 +44,103 @@ def test_statistics_shapes_and_plot():
     assert len(stats.activations) == len(stats.gradients) == 4
     assert stats.activations[0].shape == (50 * 20,)
     assert stats.gradients[0].shape == (20 * 20,)
-    left, right = plot_signal_propagation(stats)
+    drawing = plot_signal_propagation(stats)
+    left, right = drawing.axes
     assert len(left.patches) == 4
     assert len(right.patches) == 4
     assert [t.get_text() for t in left.get_yticklabels()] == ["1", "2", "3", "4"]
+    # each row is the layer's histogram, its highest bar 0.9 above the row's baseline
+    counts, _ = np.histogram(stats.activations[2], bins=np.linspace(-0.05, 1.05, 61))
+    values, edges, baseline = drawing.activation_stairs[2].get_data()
+    assert baseline == 2
+    np.testing.assert_allclose(values, 2 + counts / counts.max() * 0.9)
+    assert [t.get_text() for t in drawing.gradient_labels] == [
+        f"std {s:.1e}" for s in np.std(stats.gradients, axis=1)
+    ]
+    assert drawing.description == (
+        "Activations and weight gradients of 4 hidden layers (sigmoid, He (normal)): the "
+        f"activations' std goes from {np.std(stats.activations[0]):.2g} in layer 1 to "
+        f"{np.std(stats.activations[3]):.2g} in layer 4, the gradients' from "
+        f"{np.std(stats.gradients[0]):.1e} to {np.std(stats.gradients[3]):.1e}."
+    )
+
+
+def test_plot_takes_its_axes_by_keyword_only():
+    import matplotlib.pyplot as plt
+
+    stats = signal_propagation("tanh", depth=2, width=8, n_samples=16)
+    axes = plt.subplots(1, 2)[1]
+    with pytest.raises(TypeError):
+        plot_signal_propagation(stats, axes)
+    assert plot_signal_propagation(stats, axes=axes).axes == tuple(axes)
+    with pytest.raises(TypeError, match="stats must be the SignalStatistics"):
+        plot_signal_propagation(stats.activation_std, axes=axes)
+    plt.close("all")
+
+
+def pixels(png: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def test_explorer_redraws_in_place_the_figure_plot_draws_afresh():
+    """The widget updates its artists instead of rebuilding the axes; the image is the same."""
+    from matplotlib.figure import Figure
+
+    from lecture_nn.style import course_style
+    from lecture_nn.widgets import agg_png, interactive_figure
+
+    explorer = SignalPropagationExplorer(width=30, n_samples=64)
+    settings = [
+        {"activation": "relu"},
+        {"depth": 12},  # more rows, two-digit labels: laid out again
+        {"scheme": "too small (normal, std 0.01)"},
+        {"depth": 3},  # fewer rows
+        {"activation": "sigmoid", "depth": 12},  # back to a layout seen before
+        {"activation": "tanh"},
+    ]
+    with course_style("screen"):
+        widget = interactive_figure(
+            explorer.draw,
+            activation=["tanh", "relu", "sigmoid"],
+            scheme=list(SCHEMES),
+            depth=(2, 20, 1),
+            figsize=(11, 5),
+            clear=False,
+            cache=False,
+        )
+        axes = tuple(widget.figure.axes)
+        for values in settings:
+            shown = widget.update(**values)
+            assert tuple(widget.figure.axes) == axes  # the same axes, updated
+            reference = Figure(figsize=widget.figure.get_size_inches(), layout="constrained")
+            stats = signal_propagation(**widget.values, width=30, n_samples=64)
+            plot_signal_propagation(stats, axes=reference.subplots(1, 2))
+            np.testing.assert_array_equal(pixels(shown), pixels(agg_png(reference)), str(values))
+
+
+def test_explorer_computes_each_setting_once(monkeypatch):
+    from matplotlib.figure import Figure
+
+    from lecture_nn import initialization
+
+    calls = []
+    original = initialization.signal_propagation
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(initialization, "signal_propagation", counted)
+    explorer = SignalPropagationExplorer(width=10, n_samples=16)
+    fig = Figure()
+    for activation in ("tanh", "relu", "tanh", "relu"):
+        drawing = explorer.draw(fig, activation=activation, depth=3)
+    assert calls == [("tanh", "Glorot (normal)"), ("relu", "Glorot (normal)")]
+    assert drawing.description.startswith("Activations and weight gradients of 3 hidden layers")
 
 
 def test_bad_input():
@@ -111,7 +209,7 @@ def test_deep_network_widget_text_is_legible_and_inside_the_figure():
     from lecture_nn.style import course_style
 
     with course_style("screen"):
-        widget = notebook_widget("04_initialization.ipynb", "interactive_figure(deep_network")
+        widget = notebook_widget("04_initialization.ipynb", "interactive_figure(signals.draw")
         # The default, the widest numbers ("std 2.6e+16") and the most rows.
         cases = [{}, {"activation": "relu", "scheme": "too large (normal, std 1)", "depth": 20}]
         for values in cases:

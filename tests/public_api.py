@@ -345,7 +345,9 @@ for _suffix in ("", "_derivative"):
         dict(_ELEMENTWISE_DOC),
     )
 R["activations.softmax"] = Entry(
-    lambda: {"z": np.array([[1.0, 2.0, 3.0]])}, {"z": "array", "axis": "axis"}
+    lambda: {"z": np.array([[1.0, 2.0, 3.0]])},
+    {"z": "values", "axis": "axis"},
+    {"z=NaN": "NaN logits give NaN probabilities, as in Keras"},
 )
 R["activations.softmax_jacobian"] = Entry(lambda: {"z": np.array([1.0, 2.0, 3.0])}, {"z": "array"})
 R["activations.softmax_vjp"] = Entry(
@@ -358,12 +360,12 @@ R["activations.get_activation"] = Entry(lambda: {"name": "tanh"}, {"name": "name
 # atomic (course tooling)
 R["atomic.atomic_writer"] = Entry(
     lambda: {"path": _tmp("a.bin"), "mode": 0o644},
-    {"path": "path", "mode": "file_mode"},
+    {"path": "out_path", "mode": "file_mode"},
     enter=True,
 )
 R["atomic.write_atomic"] = Entry(
     lambda: {"path": _tmp("a.bin"), "data": b"abc", "mode": 0o644},
-    {"path": "path", "data": "bytes", "mode": "file_mode"},
+    {"path": "out_path", "data": "bytes", "mode": "file_mode"},
 )
 R["atomic.current_umask"] = Entry(dict, {})
 
@@ -487,11 +489,11 @@ R["cli.main"] = Record("the console command; tests/test_cli.py runs it")
 R["cli.build_parser"] = Entry(dict, {})
 R["cli.copy_course"] = Entry(
     lambda: {"source": _nb_file().parent, "target": _tmp("course")},
-    {"source": "path", "target": "path"},
+    {"source": "path", "target": "out_path"},
 )
 R["cli.run_until_done"] = Entry(
     lambda: {"command": ["true"], "cwd": _tmp(), "env": _env()},
-    {"command": "strings", "cwd": "path", "env": "mapping"},
+    {"command": "strings", "cwd": "path_or_none", "env": "mapping_or_none"},
 )
 R["cli.run_summary"] = Entry(
     lambda: {"count": 2, "failed": 0, "seconds": 1.5, "output": _tmp()},
@@ -670,7 +672,7 @@ R["fashion_mnist.read_cache"] = Entry(
 )
 R["fashion_mnist.write_cache"] = Entry(
     lambda: {"arrays": _idx_folder_arrays(), "path": _tmp("cache.npz")},
-    {"arrays": "mapping", "path": "path"},
+    {"arrays": "mapping", "path": "out_path"},
     heavy="data",
 )
 R["fashion_mnist.load_arrays"] = Entry(
@@ -783,7 +785,7 @@ R["initializers.initialize"] = Entry(
 # keras_callbacks, keras_models, keras_schedules
 R["keras_callbacks.FitProgress"] = Entry(
     lambda: {"label": "fit", "total": 3},
-    {"label": "text", "total": "size_or_none", "monitor": "name_or_none"},
+    {"label": "text", "total": "size_or_none", "monitor": "text_or_none"},
     heavy="keras",
 )
 R["keras_callbacks.SmoothedEarlyStopping"] = Entry(
@@ -792,8 +794,8 @@ R["keras_callbacks.SmoothedEarlyStopping"] = Entry(
 R["keras_callbacks.TrainingPlot"] = Entry(
     lambda: {"metrics": ["loss"], "live": False},
     {
-        "metrics": "names_or_none",
-        "monitor": "name_or_none",
+        "metrics": "strings_or_none",
+        "monitor": "text_or_none",
         "mode": "name",
         "figsize": "figsize_or_none",
         "min_interval": "nonneg",
@@ -817,6 +819,7 @@ R["keras_models.build_dense"] = Entry(
         "seed": "seed_or_none",
         "name": "text_or_none",
     },
+    {"hidden=[]": "no hidden layer: a softmax regression"},
     heavy="keras",
 )
 R["keras_models.compile_classifier"] = Entry(
@@ -828,13 +831,14 @@ R["keras_models.compile_classifier"] = Entry(
         "label_smoothing": "probability",
         "sparse": "bool",
         "steps_per_execution": "size",
-        "metrics": "names",
+        "metrics": "strings",
     },
     heavy="keras",
 )
 R["keras_models.count_dense_parameters"] = Entry(
     lambda: {"hidden": (4,), "n_inputs": 6, "n_classes": 3},
     {"hidden": "sizes", "n_inputs": "size", "n_classes": "size", "batch_norm": "bool"},
+    {"hidden=[]": "no hidden layer: a softmax regression"},
     heavy="keras",
 )
 R["keras_models.lecture_model"] = Entry(
@@ -926,10 +930,10 @@ R["notebook_runner.kernel_environment"] = Entry(
     lambda: {"headless": True, "base": _env()}, {"headless": "bool", "base": "mapping_or_none"}
 )
 R["notebook_runner.check_output_folder"] = Entry(
-    lambda: {"folder": _tmp("out")}, {"folder": "path", "replaced": "bool"}
+    lambda: {"folder": _tmp("out")}, {"folder": "out_path", "replaced": "bool"}
 )
 R["notebook_runner.write_notebook"] = Entry(
-    lambda: {"nb": _notebook(), "path": _tmp("b.ipynb")}, {"nb": "object", "path": "path"}
+    lambda: {"nb": _notebook(), "path": _tmp("b.ipynb")}, {"nb": "object", "path": "out_path"}
 )
 R["notebook_runner.resolve_notebooks"] = Entry(
     lambda: {"names": ["01"], "course": [Path("01_a.ipynb"), Path("02_b.ipynb")]},
@@ -939,7 +943,7 @@ R["notebook_runner.execute_notebook"] = Entry(
     lambda: {"path": _nb_file(), "output_dir": _tmp("out"), "timeout": 60},
     {
         "path": "path",
-        "output_dir": "path",
+        "output_dir": "out_path",
         "timeout": "rate_or_none",
         "kernel_name": "text_or_none",
     },
@@ -1061,6 +1065,7 @@ def _make_config():
 R["optimizers.simulate_zoo"] = Entry(
     lambda: {"surface": "beale", "names": ["sgd"], "steps": 5},
     {"surface": "name", "names": "names_or_none", "steps": "count", "start": "point_or_none"},
+    {"names=[]": "an empty selection gives an empty zoo"},
 )
 
 # paths (course tooling)
@@ -1124,7 +1129,7 @@ R["site.SiteBuild"] = Record("result of build_site")
 R["site.build_site"] = Entry(
     lambda: {"output_dir": _tmp("site"), "notebooks": [_nb_file()], "execute": False},
     {
-        "output_dir": "path",
+        "output_dir": "out_path",
         "notebooks": "paths_or_none",
         "execute": "bool",
         "executed_dir": "path_or_none",
@@ -1146,7 +1151,7 @@ R["site.count_images"] = Entry(lambda: {"nb": _notebook()}, {"nb": "object"})
 R["solutions.fill_answers"] = Entry(lambda: {"nb": _notebook()}, {"nb": "object"})
 R["solutions.write_solutions"] = Entry(
     lambda: {"notebooks": [_nb_file()], "output_dir": _tmp("solutions")},
-    {"notebooks": "paths", "output_dir": "path"},
+    {"notebooks": "paths", "output_dir": "out_path"},
 )
 
 # style
@@ -1365,7 +1370,7 @@ _SIZE = [0, -1, 2.5, 2.0, 1e12, True, "3", NAN, INF, 10**12]
 _RATE = [0, -1, NAN, INF, "0.1", True]
 _PROB = [-0.1, 1.5, NAN, "0.5", True]
 _NAME = ["no-such-name", 3, ""]
-_PATH = [3, "/dev/null/x"]
+_PATH = [3]
 
 #: Bad values of each kind: a list of plain values, or a function of the valid value giving
 #: ``{label: factory}``. A kind ending in ``_or_none`` takes None as valid.
@@ -1384,6 +1389,8 @@ BAD_VALUES: dict[str, object] = {
     "name": [*_NAME, None],
     "text": [3, b"bytes", None],
     "path": [*_PATH, None],
+    # A place where nothing can be written (a folder inside a character device).
+    "out_path": [3, None, "/dev/null/x"],
     "paths": [3, "a.ipynb", [3], None],
     "bytes": ["text", 3, None, b""],
     "callable": [3, "f", None],

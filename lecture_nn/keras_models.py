@@ -11,19 +11,21 @@ lecture "Neural networks in practice" trains, and :func:`lecture_model` builds o
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Sequence
 
 import keras
+
+from lecture_nn import _validation as check
 
 __all__ = [
     "ACTIVATIONS",
     "INITIALIZERS",
     "LECTURE_MODELS",
+    "MAX_PARAMETERS",
     "OPTIMIZERS",
     "build_dense",
     "compile_classifier",
+    "count_dense_parameters",
     "lecture_model",
 ]
 
@@ -100,46 +102,59 @@ LECTURE_MODELS: dict[str, dict] = {
 }
 
 
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+#: Most parameters (weights, biases and batch-normalisation statistics) a network of
+#: :func:`build_dense` may have: 20 million, 80 MB of float32 weights (and about four times
+#: that with an optimizer's state), 30 times the lecture's largest network (669,706). A
+#: larger request is refused before Keras allocates anything: ``hidden=[10**6, 10**6]``
+#: would need 4 TB.
+MAX_PARAMETERS = 20_000_000
 
 
-def _check_size(value, argument: str, minimum: int = 1) -> int:
-    """Validate a layer size (a positive int)."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{argument} must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{argument} must be >= {minimum}, got {value!r}")
-    return int(value)
+def count_dense_parameters(
+    hidden: Sequence[int] = (512, 512),
+    *,
+    n_inputs: int = 784,
+    n_classes: int = 10,
+    batch_norm: bool = False,
+) -> int:
+    """Count the parameters of the :func:`build_dense` network, without building it.
 
+    Each hidden Dense layer of ``units`` units has ``n_in * units`` weights and ``units``
+    biases; with ``batch_norm`` it has no bias, and its ``BatchNormalization`` holds
+    ``4 * units`` values (scale, offset, moving mean and moving variance), as Keras's
+    ``count_params`` counts them. The softmax output adds ``n_in * n_classes + n_classes``.
 
-def _check_hidden(hidden) -> tuple[int, ...]:
-    """Validate the hidden layer sizes: a sequence of positive ints (may be empty)."""
-    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
-        raise TypeError(
-            f"hidden must be a sequence of layer sizes such as (512, 512), got {hidden!r}"
-        )
-    return tuple(_check_size(units, f"hidden[{i}]") for i, units in enumerate(hidden))
+    Parameters
+    ----------
+    hidden : sequence of int
+        Units of each hidden layer (each >= 1); may be empty.
+    n_inputs : int
+        Length of an input vector (>= 1).
+    n_classes : int
+        Output units (>= 2).
+    batch_norm : bool
+        Whether each hidden layer is batch-normalised.
 
+    Returns
+    -------
+    int
+        The number of parameters, what ``model.count_params()`` reports once built.
 
-def _check_strength(value, argument: str) -> float:
-    """Validate a regularisation strength: a finite number >= 0."""
-    if not _is_real(value):
-        raise TypeError(f"{argument} must be a number >= 0, got {value!r}")
-    if not (0 <= value < math.inf):
-        raise ValueError(f"{argument} must be a finite number >= 0, got {value!r}")
-    return float(value)
-
-
-def _check_dropout(rate) -> float:
-    """Validate a dropout rate in [0, 1)."""
-    if not _is_real(rate):
-        raise TypeError(f"dropout must be a rate in [0, 1), got {rate!r}")
-    if not 0 <= rate < 1:
-        raise ValueError(
-            f"dropout must be a rate in [0, 1) (fraction of units zeroed), got {rate!r}"
-        )
-    return float(rate)
+    Raises
+    ------
+    TypeError, ValueError
+        For a size that is not an integer >= 1 (``n_classes`` >= 2) or a non-bool
+        ``batch_norm``.
+    """
+    hidden = check.sizes(hidden, "hidden", minimum_length=0)
+    n_inputs = check.positive_int(n_inputs, "n_inputs")
+    n_classes = check.integer(n_classes, "n_classes", minimum=2)
+    batch_norm = check.boolean(batch_norm, "batch_norm")
+    total, fan_in = 0, n_inputs
+    for units in hidden:
+        total += fan_in * units + (4 * units if batch_norm else units)
+        fan_in = units
+    return total + fan_in * n_classes + n_classes
 
 
 def _check_activation(activation, argument: str = "activation"):
@@ -197,7 +212,7 @@ def _regularizer(l1: float, l2: float):
 
 
 def _layer_seed(seed: int | None, index: int) -> int | None:
-    """A distinct seed per layer: one seed for all would give same-shaped layers equal weights."""
+    """Return a distinct seed per layer (one seed for all: same-shaped layers, same weights)."""
     return None if seed is None else seed + index
 
 
@@ -252,46 +267,63 @@ def build_dense(
 
     Parameters
     ----------
-    hidden
+    hidden : sequence of int
         Units of each hidden layer, e.g. ``(512, 512)``; ``()`` gives softmax regression.
-    n_inputs
+    n_inputs : int
         Length of an input vector (784 for a flattened 28 x 28 image); inputs (batch, n_inputs).
-    n_classes
+    n_classes : int
         Output units, one probability per class (>= 2); outputs (batch, n_classes).
-    activation
+    activation : str, callable or sequence of them
         Hidden-layer activation: a name from :data:`ACTIVATIONS` or a callable, for every
         hidden layer, or a sequence of them, one per hidden layer (e.g. ``("relu",
         "linear")``).
-    kernel_initializer
+    kernel_initializer : str or keras.initializers.Initializer
         Hidden-layer weight initializer: a name from :data:`INITIALIZERS` or an
         ``Initializer``. The output layer keeps Keras's default, Glorot uniform, as in the
         lecture.
-    dropout
+    dropout : float
         Dropout rate in [0, 1) after every hidden layer (0: no Dropout layers).
-    l1, l2
+    l1, l2 : float
         Weight-decay strengths >= 0 added to the loss for every hidden kernel
         (``l1 * sum|w|``, ``l2 * sum w**2``); biases and the output layer are not penalised.
-    batch_norm
+    batch_norm : bool
         Put ``BatchNormalization`` between each hidden Dense layer (then without bias) and
         its activation.
-    seed
+    seed : int or None
         Seed of the initializers and dropout masks (each layer gets ``seed + index``);
         None: Keras's global seed (``keras.utils.set_random_seed``).
-    name
+    name : str or None
         Model name; None: Keras's default.
+
+    Returns
+    -------
+    keras.Sequential
+        The uncompiled model: inputs (batch, n_inputs), softmax outputs (batch, n_classes).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an argument of the wrong type or value (the message names it), and for a
+        network of more than :data:`MAX_PARAMETERS` parameters, before Keras allocates
+        anything.
     """
-    hidden = _check_hidden(hidden)
-    n_inputs = _check_size(n_inputs, "n_inputs")
-    n_classes = _check_size(n_classes, "n_classes", minimum=2)
-    activations = _check_activations(activation, len(hidden))
-    dropout = _check_dropout(dropout)
-    regularizer_strengths = (_check_strength(l1, "l1"), _check_strength(l2, "l2"))
-    if not isinstance(batch_norm, bool):
-        raise TypeError(f"batch_norm must be True or False, got {batch_norm!r}")
-    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool)):
-        raise TypeError(f"seed must be None or an int, got {seed!r}")
+    hidden = tuple(check.sizes(hidden, "hidden", minimum_length=0))
+    dropout = check.probability(dropout, "dropout", include_one=False)
+    regularizer_strengths = (check.non_negative(l1, "l1"), check.non_negative(l2, "l2"))
+    if seed is not None:
+        seed = check.seed(seed)
     if name is not None and not isinstance(name, str):
         raise TypeError(f"name must be None or a str, got {name!r}")
+    parameters = count_dense_parameters(
+        hidden, n_inputs=n_inputs, n_classes=n_classes, batch_norm=batch_norm
+    )
+    if parameters > MAX_PARAMETERS:
+        raise ValueError(
+            f"hidden={tuple(hidden)!r} with n_inputs={n_inputs} and n_classes={n_classes} "
+            f"needs {parameters:,} parameters, more than MAX_PARAMETERS={MAX_PARAMETERS:,}: "
+            "use fewer or smaller layers"
+        )
+    activations = _check_activations(activation, len(hidden))
     _initializer(kernel_initializer, None)  # validate once, before building anything
 
     layers = [keras.Input(shape=(n_inputs,), name="pixels")]
@@ -331,24 +363,16 @@ def _make_optimizer(optimizer, learning_rate):
         )
     if learning_rate is None:
         return keras.optimizers.get(optimizer)
-    schedule = isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule)
-    if not schedule and not (_is_real(learning_rate) and 0 < learning_rate < math.inf):
-        raise ValueError(
-            f"learning_rate must be a positive number or a LearningRateSchedule, "
-            f"got {learning_rate!r}"
-        )
+    if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
+        learning_rate = check.positive(learning_rate, "learning_rate")
     optimizer_class = type(keras.optimizers.get(optimizer))
     return optimizer_class(learning_rate=learning_rate)
 
 
 def _make_loss(sparse: bool, label_smoothing: float):
     """Return the cross-entropy for integer labels (sparse) or one-hot labels."""
-    if not isinstance(sparse, bool):
-        raise TypeError(f"sparse must be True (integer labels) or False (one-hot), got {sparse!r}")
-    if not _is_real(label_smoothing):
-        raise TypeError(f"label_smoothing must be a number in [0, 1), got {label_smoothing!r}")
-    if not 0 <= label_smoothing < 1:
-        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}")
+    sparse = check.boolean(sparse, "sparse")
+    label_smoothing = check.probability(label_smoothing, "label_smoothing", include_one=False)
     if not sparse:
         return keras.losses.CategoricalCrossentropy(label_smoothing=float(label_smoothing))
     if label_smoothing > 0:
@@ -374,27 +398,38 @@ def compile_classifier(
 
     Parameters
     ----------
-    model
+    model : keras.Model
         A Keras model with softmax outputs (batch, n_classes).
-    optimizer
+    optimizer : str or keras.optimizers.Optimizer
         A name from :data:`OPTIMIZERS` or a ``keras.optimizers.Optimizer`` instance.
-    learning_rate
+    learning_rate : float, keras.optimizers.schedules.LearningRateSchedule or None
         Step size (or a ``LearningRateSchedule``) for an optimizer given by name;
         None: that optimizer's default (0.001 for RMSprop).
-    label_smoothing
+    label_smoothing : float
         In [0, 1): the one-hot targets become ``(1 - s) * onehot + s / n_classes``.
         Needs ``sparse=False``.
-    sparse
+    sparse : bool
         True: labels are class indices (batch,), SparseCategoricalCrossentropy. False:
         one-hot labels (batch, n_classes), CategoricalCrossentropy.
-    steps_per_execution
+    steps_per_execution : int
         Batches run per call of the compiled training step (> 1 cuts Python overhead).
-    metrics
+    metrics : sequence of str or keras.metrics.Metric
         Metric names or objects, e.g. ``("accuracy",)``.
+
+    Returns
+    -------
+    keras.Model
+        ``model`` itself, compiled.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an argument of the wrong type or value (the message names it), and for
+        ``label_smoothing`` > 0 with ``sparse=True`` (Keras 3 cannot smooth integer labels).
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    steps_per_execution = _check_size(steps_per_execution, "steps_per_execution")
+    steps_per_execution = check.positive_int(steps_per_execution, "steps_per_execution")
     if isinstance(metrics, (str, bytes)) or not isinstance(metrics, Sequence):
         raise TypeError(f"metrics must be a sequence such as ('accuracy',), got {metrics!r}")
     model.compile(
@@ -409,11 +444,26 @@ def compile_classifier(
 def lecture_model(name: str, /, **overrides) -> keras.Model:
     """Build the lecture's network ``name`` (a key of :data:`LECTURE_MODELS`), uncompiled.
 
-    ``overrides`` replace its :func:`build_dense` arguments, e.g. ``seed=0`` or
-    ``dropout=0.2``; the model is named after the configuration unless ``name`` is given.
+    Parameters
+    ----------
+    name : str
+        A key of :data:`LECTURE_MODELS`, e.g. ``"baseline"``.
+    **overrides
+        Replace its :func:`build_dense` arguments, e.g. ``seed=0`` or ``dropout=0.2``; the
+        model is named after the configuration unless ``name`` is given among them.
+
+    Returns
+    -------
+    keras.Sequential
+        The uncompiled model.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an unknown ``name``, an override of ``description``, or a bad
+        :func:`build_dense` argument.
     """
-    if name not in LECTURE_MODELS:
-        raise ValueError(f"unknown lecture model {name!r}; choose one of {list(LECTURE_MODELS)}")
+    check.choice(name, "name", LECTURE_MODELS)
     if "description" in overrides:
         raise TypeError("description is not a build_dense argument and cannot be overridden")
     arguments = {key: value for key, value in LECTURE_MODELS[name].items() if key != "description"}

@@ -14,9 +14,11 @@ from lecture_nn.keras_models import (
     ACTIVATIONS,
     INITIALIZERS,
     LECTURE_MODELS,
+    MAX_PARAMETERS,
     OPTIMIZERS,
     build_dense,
     compile_classifier,
+    count_dense_parameters,
     lecture_model,
 )
 
@@ -162,7 +164,7 @@ def test_lecture_model_overrides_and_unknown_names():
     model = lecture_model("baseline", hidden=(64,), name="tiny", seed=0)
     assert model.name == "tiny"
     assert [layer.units for layer in model.layers] == [64, 10]
-    with pytest.raises(ValueError, match=r"unknown lecture model 'huge'.*baseline.*dropout"):
+    with pytest.raises(ValueError, match=r"name must be one of .*baseline.*dropout.*got 'huge'"):
         lecture_model("huge")
     with pytest.raises(TypeError, match="description"):
         lecture_model("small", description="x")
@@ -180,15 +182,16 @@ def test_named_choices_are_known_to_keras():
 @pytest.mark.parametrize(
     ("arguments", "error", "message"),
     [
-        ({"hidden": (512, 0)}, ValueError, r"hidden\[1\] must be >= 1"),
+        ({"hidden": (512, 0)}, ValueError, r"hidden\[1\] must be an integer >= 1"),
         ({"hidden": (512, -3)}, ValueError, r"hidden\[1\]"),
         ({"hidden": "512"}, TypeError, "hidden must be a sequence"),
-        ({"hidden": (2.5,)}, TypeError, r"hidden\[0\] must be an int"),
-        ({"n_inputs": 0}, ValueError, "n_inputs must be >= 1"),
-        ({"n_classes": 1}, ValueError, "n_classes must be >= 2"),
-        ({"dropout": 1.0}, ValueError, r"dropout must be a rate in \[0, 1\)"),
+        ({"hidden": (2.5,)}, TypeError, r"hidden\[0\] must be an integer"),
+        ({"hidden": (2.0,)}, TypeError, r"hidden\[0\] must be an integer"),
+        ({"n_inputs": 0}, ValueError, "n_inputs must be an integer >= 1"),
+        ({"n_classes": 1}, ValueError, "n_classes must be an integer >= 2"),
+        ({"dropout": 1.0}, ValueError, r"dropout must be a number in \[0, 1\)"),
         ({"dropout": -0.1}, ValueError, "dropout"),
-        ({"l1": -0.001}, ValueError, "l1 must be a finite number >= 0"),
+        ({"l1": -0.001}, ValueError, "l1 must be a number >= 0"),
         ({"l2": float("nan")}, ValueError, "l2"),
         ({"activation": "relu2"}, ValueError, r"activation must be one of .*'relu'.*'tanh'"),
         ({"activation": ("relu",)}, ValueError, r"one activation per hidden layer \(2\)"),
@@ -199,7 +202,9 @@ def test_named_choices_are_known_to_keras():
             ValueError,
             r"kernel_initializer must be one of .*he_normal",
         ),
-        ({"batch_norm": 1}, TypeError, "batch_norm"),
+        ({"batch_norm": 1}, TypeError, "batch_norm must be True or False"),
+        ({"batch_norm": "False"}, TypeError, "batch_norm must be True or False"),
+        ({"seed": -1}, ValueError, "seed must be an integer >= 0"),
         ({"seed": 1.5}, TypeError, "seed"),
     ],
 )
@@ -255,13 +260,19 @@ def test_compile_optimizer_learning_rate_and_steps_per_execution():
     ("arguments", "error", "message"),
     [
         ({"label_smoothing": 0.1}, ValueError, "sparse=False and one-hot labels"),
-        ({"label_smoothing": 1.0, "sparse": False}, ValueError, r"label_smoothing must be in"),
+        (
+            {"label_smoothing": 1.0, "sparse": False},
+            ValueError,
+            r"label_smoothing must be a number in \[0, 1\)",
+        ),
         ({"optimizer": "adamm"}, ValueError, r"optimizer must be one of .*'rmsprop'"),
-        ({"learning_rate": -0.1}, ValueError, "learning_rate must be a positive number"),
+        ({"learning_rate": -0.1}, ValueError, "learning_rate must be a number > 0"),
+        ({"learning_rate": float("inf")}, ValueError, "learning_rate must be a finite number"),
         ({"optimizer": keras.optimizers.SGD(), "learning_rate": 0.1}, ValueError, "SGD"),
-        ({"steps_per_execution": 0}, ValueError, "steps_per_execution must be >= 1"),
+        ({"steps_per_execution": 0}, ValueError, "steps_per_execution must be an integer >= 1"),
         ({"metrics": "accuracy"}, TypeError, "metrics must be a sequence"),
         ({"sparse": "yes"}, TypeError, "sparse must be True"),
+        ({"sparse": "False"}, TypeError, "sparse must be True or False"),
     ],
 )
 def test_compile_classifier_rejects_bad_input(arguments, error, message):
@@ -293,3 +304,58 @@ def test_one_activation_per_hidden_layer_and_the_linear_bottleneck():
     same = build_dense((8, 4), n_inputs=3, activation="tanh")
     activations = [layer.get_config()["activation"] for layer in same.layers]
     assert activations == ["tanh", "tanh", "softmax"]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"hidden": (512, 512)},
+        {"hidden": (256, 64, 32), "batch_norm": True},
+        {"hidden": (), "n_inputs": 5, "n_classes": 3},
+        {"hidden": (7, 5, 3), "n_inputs": 11, "n_classes": 4, "batch_norm": True},
+    ],
+)
+def test_count_dense_parameters_matches_keras(arguments):
+    """The count made before building equals Keras's count_params of the built model."""
+    assert count_dense_parameters(**arguments) == build_dense(**arguments).count_params()
+
+
+def test_build_dense_refuses_a_network_beyond_max_parameters_before_allocating():
+    """``build_dense(hidden=[10**6, 10**6])`` grew past 4 GB before; now a ValueError at once.
+
+    784 * 10**6 + 10**6 + 10**12 + 10**6 + 10**7 + 10 = 1,000,796,000,010 parameters.
+    """
+    import resource
+    import time
+
+    start, peak = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ValueError, match=r"needs 1,000,796,000,010 parameters.*MAX_PARAMETERS"):
+        build_dense(hidden=[10**6, 10**6])
+    assert time.perf_counter() - start < 5
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak
+    assert grown_kib < 100_000  # under 100 MB more than before
+    # The limit is about parameters, so the lecture's largest network is far below it ...
+    assert count_dense_parameters((512, 512)) == 669_706 < MAX_PARAMETERS // 20
+    # ... and one parameter over the limit is refused, one at it is built (counted only).
+    n_inputs = (MAX_PARAMETERS - 2) // 2  # n_inputs * 2 + 2 = the limit (softmax regression)
+    assert count_dense_parameters((), n_inputs=n_inputs, n_classes=2) == MAX_PARAMETERS
+    with pytest.raises(ValueError, match="MAX_PARAMETERS"):
+        build_dense((), n_inputs=n_inputs + 1, n_classes=2)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"batch_norm": "False"}, TypeError, "batch_norm must be True or False"),
+        ({"batch_norm": np.bool_(True)}, None, None),
+        ({"hidden": (np.int64(4),)}, None, None),
+        ({"n_classes": 1}, ValueError, "n_classes must be an integer >= 2"),
+        ({"hidden": [0]}, ValueError, r"hidden\[0\] must be an integer >= 1"),
+    ],
+)
+def test_count_dense_parameters_checks_its_arguments(arguments, error, message):
+    if error is None:
+        assert count_dense_parameters(**arguments) > 0
+        return
+    with pytest.raises(error, match=message):
+        count_dense_parameters(**arguments)

@@ -13,7 +13,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lecture_nn import _validation as check
 from lecture_nn._validation import env_flag
+
+__all__ = [
+    "MODES",
+    "QUICK_TEST",
+    "QUICK_TRAIN",
+    "QUICK_VARIABLE",
+    "VALIDATION_SIZE",
+    "CourseData",
+    "ExperimentResult",
+    "best_epoch",
+    "course_data",
+    "early_stopping_epochs",
+    "epochs_for",
+    "moving_average",
+    "per_class_recall",
+    "results_table",
+    "run_experiment",
+    "run_final_fit",
+    "run_mode",
+]
+
+#: The run modes: the official split and full epochs, or a subset and fewer epochs.
+MODES = ("full", "quick")
 
 QUICK_VARIABLE = "LECTURE_NN_QUICK"
 
@@ -23,20 +47,50 @@ VALIDATION_SIZE = {"full": 10_000, "quick": 1_000}
 
 
 def run_mode() -> str:
-    """``"quick"`` when ``LECTURE_NN_QUICK`` is set to yes (1/true/yes/on), else ``"full"``.
+    """Return the run mode: ``"quick"`` when ``LECTURE_NN_QUICK`` says yes, else ``"full"``.
 
-    Any other value than the documented yes/no spellings is a ``ValueError`` naming the
-    variable (:func:`lecture_nn._validation.env_flag`).
+    Returns
+    -------
+    {"full", "quick"}
+        ``"quick"`` for 1/true/yes/on (any case), ``"full"`` for 0/false/no/off or unset.
+
+    Raises
+    ------
+    ValueError
+        For any other value of the variable, naming it
+        (:func:`lecture_nn._validation.env_flag`).
     """
     return "quick" if env_flag(QUICK_VARIABLE) else "full"
 
 
+def _mode(mode: str | None) -> str:
+    """``mode`` checked against :data:`MODES`; None: :func:`run_mode`."""
+    return run_mode() if mode is None else check.choice(mode, "mode", MODES)
+
+
 def epochs_for(full_epochs: int, mode: str | None = None) -> int:
-    """The number of epochs to run: ``full_epochs`` in full mode, a fifth (at least 2) in quick."""
-    if isinstance(full_epochs, bool) or not isinstance(full_epochs, int) or full_epochs < 1:
-        raise ValueError(f"full_epochs must be a positive integer, got {full_epochs!r}")
-    mode = mode or run_mode()
-    return full_epochs if mode == "full" else max(2, full_epochs // 5)
+    """Return the number of epochs to run in ``mode``.
+
+    Parameters
+    ----------
+    full_epochs : int
+        Epochs of the full run (>= 1).
+    mode : {"full", "quick"} or None
+        None: :func:`run_mode`.
+
+    Returns
+    -------
+    int
+        ``full_epochs`` in full mode, a fifth of it (at least 2) in quick mode.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For ``full_epochs`` not an integer >= 1, or ``mode`` not one of :data:`MODES`
+        (``"Full"`` is not ``"full"``).
+    """
+    full_epochs = check.positive_int(full_epochs, "full_epochs")
+    return full_epochs if _mode(mode) == "full" else max(2, full_epochs // 5)
 
 
 @dataclass
@@ -57,7 +111,7 @@ class CourseData:
     source: str
 
     def describe(self) -> str:
-        """One line: the mode and the sizes of the three parts."""
+        """Return one line: the mode and the sizes of the three parts."""
         return (
             f"{self.mode} mode: {len(self.x_train):,} training, {len(self.x_val):,} validation "
             f"and {len(self.x_test):,} test images (from {self.source})"
@@ -65,16 +119,36 @@ class CourseData:
 
 
 def course_data(mode: str | None = None, *, seed: int = 0, **loader_options) -> CourseData:
-    """Load Fashion-MNIST for the Keras notebooks in ``mode`` (default: :func:`run_mode`).
+    """Load Fashion-MNIST for the Keras notebooks in ``mode``.
 
     The last images of the (possibly subsampled) training split are held out for
     validation, so the test set is used only for the final evaluation.
+
+    Parameters
+    ----------
+    mode : {"full", "quick"} or None
+        None: :func:`run_mode`. Quick mode takes a stratified subset of
+        :data:`QUICK_TRAIN` training and :data:`QUICK_TEST` test images.
+    seed : int
+        Seed of the quick-mode subset.
+    **loader_options
+        Passed to :func:`lecture_nn.fashion_mnist.load_fashion_mnist` (``data_dir``,
+        ``cache_dir``, ...).
+
+    Returns
+    -------
+    CourseData
+        Flat float32 images in [0, 1], shape (n, 784), and int labels (n,).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an unknown ``mode`` or a bad ``seed`` (and the loader's own errors).
     """
     from lecture_nn.datasets.loader import load_fashion_mnist
 
-    mode = mode or run_mode()
-    if mode not in ("full", "quick"):
-        raise ValueError(f"mode must be 'full' or 'quick', got {mode!r}")
+    mode = _mode(mode)
+    seed = check.seed(seed)
     sizes = {"n_train": QUICK_TRAIN, "n_test": QUICK_TEST} if mode == "quick" else {}
     data = load_fashion_mnist(flatten=True, scale=True, seed=seed, **sizes, **loader_options)
     n_val = VALIDATION_SIZE[mode]
@@ -105,6 +179,29 @@ class ExperimentResult:
     history: dict[str, list[float]] = field(default_factory=dict)
 
 
+def _fit_options(epochs, batch_size, callbacks, verbose) -> dict:
+    """Check the ``fit`` arguments of :func:`run_experiment` and :func:`run_final_fit`."""
+    if isinstance(callbacks, (str, bytes)):
+        raise TypeError(f"callbacks must be a sequence of Keras callbacks, got {callbacks!r}")
+    return {
+        "epochs": check.positive_int(epochs, "epochs"),
+        "batch_size": check.positive_int(batch_size, "batch_size"),
+        "callbacks": list(callbacks),
+        "verbose": check.integer(verbose, "verbose", minimum=0, maximum=2),
+    }
+
+
+def _check_run(name, data) -> str:
+    """Check a run's ``name`` (a non-empty str) and ``data`` (a :class:`CourseData`)."""
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, got {name!r}")
+    if not isinstance(data, CourseData):
+        raise TypeError(
+            f"data must be a CourseData (from course_data()), got {type(data).__name__}"
+        )
+    return name
+
+
 def _fit_and_test(model, data: CourseData, x, y, *, validation_data, **fit_options):
     """Fit ``model`` on (x, y), then score it on the test images.
 
@@ -116,6 +213,34 @@ def _fit_and_test(model, data: CourseData, x, y, *, validation_data, **fit_optio
     _, test_accuracy = model.evaluate(data.x_test, data.y_test, verbose=0)
     plain = {key: [float(v) for v in values] for key, values in history.items()}
     return plain, seconds, float(test_accuracy)
+
+
+def best_epoch(values, mode: str = "max") -> int:
+    """Return the 1-based epoch of the best value of a per-epoch score; NaN never counts.
+
+    Parameters
+    ----------
+    values : array_like, shape (n_epochs,)
+        One score per epoch; NaN (a diverged or missing score) is never the best.
+    mode : {"max", "min"}
+        ``"max"`` for an accuracy, ``"min"`` for a loss.
+
+    Returns
+    -------
+    int
+        The first epoch with the best value (ties: the earliest), or ``n_epochs`` (the
+        weights ``fit`` ends with) when every value is NaN.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an empty or non-numeric ``values`` or an unknown ``mode``.
+    """
+    values = check.as_array(values, "values", ndim=1, min_size=1, finite=False)
+    mode = check.choice(mode, "mode", ("max", "min"))
+    if np.all(np.isnan(values)):
+        return len(values)
+    return int(np.nanargmax(values) if mode == "max" else np.nanargmin(values)) + 1
 
 
 def run_experiment(
@@ -130,29 +255,53 @@ def run_experiment(
 ) -> ExperimentResult:
     """Fit a compiled ``model`` on the training part, validating each epoch, then test it.
 
-    Returns the test accuracy of the model as it is after ``fit`` (with
-    ``EarlyStopping(restore_best_weights=True)`` among the callbacks: the best epoch's
-    weights).
+    Parameters
+    ----------
+    name : str
+        The run's name in the results table.
+    model : keras.Model
+        A model compiled with one metric, accuracy (as :func:`~lecture_nn.keras_models.
+        compile_classifier` does).
+    data : CourseData
+        From :func:`course_data`.
+    epochs, batch_size : int
+        ``fit``'s epochs and batch size (each >= 1).
+    callbacks : sequence of keras.callbacks.Callback
+        Passed to ``fit``.
+    verbose : {0, 1, 2}
+        ``fit``'s verbosity.
+
+    Returns
+    -------
+    ExperimentResult
+        The test accuracy of the model as it is after ``fit`` (with
+        ``EarlyStopping(restore_best_weights=True)`` among the callbacks: the best epoch's
+        weights); ``best_epoch`` is the epoch of the highest validation accuracy (NaN
+        never counts).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``name``, ``data``, ``epochs``, ``batch_size`` (0 included) or ``verbose``,
+        before anything is trained.
     """
+    name = _check_run(name, data)
     history, seconds, test_accuracy = _fit_and_test(
         model,
         data,
         data.x_train,
         data.y_train,
         validation_data=(data.x_val, data.y_val),
-        epochs=epochs,
-        batch_size=batch_size,
-        callbacks=list(callbacks),
-        verbose=verbose,
+        **_fit_options(epochs, batch_size, callbacks, verbose),
     )
-    val_accuracy = history.get("val_accuracy", [float("nan")])
-    best = int(np.nanargmax(val_accuracy))
+    val_accuracy = history.get("val_accuracy") or [float("nan")] * len(history["loss"])
+    best = best_epoch(val_accuracy, "max")
     return ExperimentResult(
         name,
         model.count_params(),
         len(history["loss"]),
-        best + 1,
-        float(val_accuracy[best]),
+        best,
+        float(val_accuracy[best - 1]),
         test_accuracy,
         seconds,
         history,
@@ -172,19 +321,32 @@ def run_final_fit(
     """Fit a compiled ``model`` on the training *and* validation images, then test it once.
 
     For the final model, once the settings (epochs included) were chosen on the validation
-    set: it has done its job and becomes training data. There is no validation score, so
-    ``best_val_accuracy`` is NaN and ``best_epoch`` is the last epoch (the weights kept).
+    set: it has done its job and becomes training data.
+
+    Parameters
+    ----------
+    name, model, data, epochs, batch_size, callbacks, verbose
+        As for :func:`run_experiment`.
+
+    Returns
+    -------
+    ExperimentResult
+        There is no validation score, so ``best_val_accuracy`` is NaN and ``best_epoch`` is
+        the last epoch (the weights kept).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`run_experiment`, before anything is trained.
     """
+    name = _check_run(name, data)
     history, seconds, test_accuracy = _fit_and_test(
         model,
         data,
         np.concatenate([data.x_train, data.x_val]),
         np.concatenate([data.y_train, data.y_val]),
         validation_data=None,
-        epochs=epochs,
-        batch_size=batch_size,
-        callbacks=list(callbacks),
-        verbose=verbose,
+        **_fit_options(epochs, batch_size, callbacks, verbose),
     )
     epochs_run = len(history["loss"])
     return ExperimentResult(
@@ -200,61 +362,113 @@ def run_final_fit(
 
 
 def moving_average(values, smoothing: float) -> np.ndarray:
-    """Exponential moving average of a curve (the smoothed curve of early stopping).
+    """Return the exponential moving average of a curve (the smoothed curve of early stopping).
 
     ``s_1 = v_1`` and ``s_t = smoothing * s_(t-1) + (1 - smoothing) * v_t``, as
-    ``SmoothedEarlyStopping`` computes it. ``values`` has shape (n,); ``smoothing`` in
-    [0, 1) is the weight of the past (0: no smoothing). Returns an array of shape (n,).
+    ``SmoothedEarlyStopping`` computes it. A NaN value (a diverged epoch) is NaN in the
+    result and leaves the average untouched: the next finite value continues it, instead of
+    every later value becoming NaN.
+
+    Parameters
+    ----------
+    values : array_like, shape (n,)
+        One value per epoch (n >= 1).
+    smoothing : float
+        Weight of the past in [0, 1) (0: no smoothing).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        The smoothed curve.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an empty or non-1-D ``values``, or ``smoothing`` outside [0, 1).
     """
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 1 or values.size == 0:
-        raise ValueError(f"values must be a non-empty 1-D sequence, got shape {values.shape}")
-    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)):
-        raise TypeError(f"smoothing must be a number in [0, 1), got {smoothing!r}")
-    if not 0 <= smoothing < 1:
-        raise ValueError(f"smoothing must be in [0, 1) (weight of the past), got {smoothing!r}")
-    smoothed = np.empty_like(values)
-    smoothed[0] = values[0]
-    for t in range(1, values.size):
-        smoothed[t] = smoothing * smoothed[t - 1] + (1 - smoothing) * values[t]
+    values = check.as_array(values, "values", ndim=1, min_size=1, finite=False)
+    smoothing = check.probability(smoothing, "smoothing", include_one=False)
+    smoothed = np.full_like(values, np.nan)
+    average = None
+    for t, value in enumerate(values):
+        if np.isnan(value):
+            continue
+        average = value if average is None else smoothing * average + (1 - smoothing) * value
+        smoothed[t] = average
     return smoothed
 
 
 def early_stopping_epochs(
     values, patience: int, *, smoothing: float = 0.0, mode: str = "min"
 ) -> tuple[int, int]:
-    """Where early stopping would stop on a recorded curve: ``(stopped_epoch, best_epoch)``.
+    """Return where early stopping would stop on a recorded curve: ``(stopped_epoch, best_epoch)``.
 
     The rule of ``keras.callbacks.EarlyStopping(patience=patience)`` (``min_delta`` 0), on
-    the moving average of ``values`` (shape (n,), one per epoch) when ``smoothing`` > 0,
-    as ``SmoothedEarlyStopping`` applies it while training. Both epochs are counted from 1;
-    ``stopped_epoch`` is ``n`` when the rule never stops; ``best_epoch`` is the epoch of the
-    best (smoothed) value up to the stop, the weights ``restore_best_weights`` brings back.
-    ``mode``: ``"min"`` for a loss, ``"max"`` for an accuracy.
+    the moving average of ``values`` when ``smoothing`` > 0, as ``SmoothedEarlyStopping``
+    applies it while training. A NaN value is never an improvement (it counts towards the
+    patience); as in Keras, the first epoch is the first best, whatever its value.
+
+    Parameters
+    ----------
+    values : array_like, shape (n,)
+        One monitored value per epoch.
+    patience : int
+        Epochs without improvement before stopping (>= 0).
+    smoothing : float
+        Weight of the past in [0, 1) of the moving average (0: the raw values).
+    mode : {"min", "max"}
+        ``"min"`` for a loss, ``"max"`` for an accuracy.
+
+    Returns
+    -------
+    (int, int)
+        Both epochs counted from 1: ``stopped_epoch`` is ``n`` when the rule never stops;
+        ``best_epoch`` is the epoch of the best (smoothed) value up to the stop, the weights
+        ``restore_best_weights`` brings back (epoch 1, as in Keras, when no value up to the
+        stop is a number).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``values``, ``patience``, ``smoothing`` or ``mode``.
     """
-    if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-        raise ValueError(f"patience must be an int >= 0, got {patience!r}")
-    if mode not in ("min", "max"):
-        raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+    patience = check.count(patience, "patience")
+    mode = check.choice(mode, "mode", ("min", "max"))
     curve = moving_average(values, smoothing)
     sign = 1.0 if mode == "min" else -1.0
-    best, best_epoch, wait = np.inf, 1, 0
-    for epoch, value in enumerate(sign * curve, start=1):
-        if value < best:
-            best, best_epoch, wait = value, epoch, 0
-        else:
-            wait += 1
-            if wait >= patience:
-                return epoch, best_epoch
-    return len(curve), best_epoch
+    # Keras's loop (keras/src/callbacks/early_stopping.py, on_epoch_end): the first epoch
+    # is the first best; a NaN is the worst value (+inf after the sign), never better.
+    best, best_at, wait = None, 1, 0
+    for epoch, value in enumerate(np.where(np.isnan(curve), np.inf, sign * curve), start=1):
+        wait += 1
+        if best is None or value < best:
+            best, best_at, wait = value, epoch, 0
+        elif wait >= patience and epoch > 1:
+            return epoch, best_at
+    return len(curve), best_at
 
 
 def per_class_recall(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
-    """Fraction of each class's examples predicted as that class: shape (n_classes,).
+    """Return the fraction of each class's examples predicted as that class.
 
-    ``y_true`` and ``y_pred`` are integer labels of shape (n,); a class without examples
-    gets NaN.
+    Parameters
+    ----------
+    y_true, y_pred : array_like of int, shape (n,)
+        True and predicted labels in ``0 .. n_classes - 1``.
+    n_classes : int
+        Number of classes (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_classes,)
+        The recall of each class; NaN for a class without examples.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For label arrays of different shapes or not 1-D, or a bad ``n_classes``.
     """
+    n_classes = check.positive_int(n_classes, "n_classes")
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
         raise ValueError(
@@ -270,7 +484,19 @@ def per_class_recall(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
 
 
 def results_table(results: list[ExperimentResult]) -> str:
-    """The experiments as an aligned text table (one row each; "-" where no validation)."""
+    """Return the experiments as an aligned text table (one row each; "-" if no validation).
+
+    Parameters
+    ----------
+    results : list of ExperimentResult
+        From :func:`run_experiment` and :func:`run_final_fit`.
+
+    Returns
+    -------
+    str
+        A header, a rule and one row per result: parameters, epochs, best epoch,
+        validation and test accuracy, seconds.
+    """
     header = (
         f"{'experiment':44} {'parameters':>10} {'epochs':>6} {'best epoch':>10} "
         f"{'val acc':>7} {'test acc':>8} {'time':>7}"

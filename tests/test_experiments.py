@@ -15,8 +15,20 @@ def test_mode_from_environment(monkeypatch):
     assert ex.run_mode() == "quick"
     assert ex.epochs_for(25) == 5
     assert ex.epochs_for(5) == 2
-    with pytest.raises(ValueError, match="full_epochs must be a positive integer"):
+    with pytest.raises(ValueError, match="full_epochs must be an integer >= 1"):
         ex.epochs_for(0)
+
+
+@pytest.mark.parametrize("mode", ["Full", "QUICK", "fast", ""])
+def test_epochs_for_refuses_an_unknown_mode(mode):
+    """``epochs_for(10, mode="Full")`` returned 2 before (any unknown mode meant quick)."""
+    with pytest.raises(ValueError, match=r"mode must be one of \['full', 'quick'\], got"):
+        ex.epochs_for(10, mode=mode)
+    assert ex.epochs_for(10, mode="full") == 10
+    assert ex.epochs_for(10, mode="quick") == 2
+    assert ex.epochs_for(np.int64(25), mode="quick") == 5
+    with pytest.raises(TypeError, match="full_epochs must be an integer"):
+        ex.epochs_for(10.0, mode="full")
 
 
 @pytest.fixture(scope="module")
@@ -86,18 +98,83 @@ def test_final_fit_trains_on_training_and_validation_images(quick_data):
 
 
 def test_bad_mode():
-    with pytest.raises(ValueError, match="mode must be 'full' or 'quick'"):
+    with pytest.raises(ValueError, match=r"mode must be one of \['full', 'quick'\]"):
         ex.course_data("medium")
+
+
+def _synthetic_data():
+    """A CourseData of random images (40 training, 20 validation, 20 test)."""
+    rng = np.random.default_rng(0)
+
+    def split(n):
+        return rng.random((n, 784), dtype=np.float32), np.arange(n) % 10
+
+    (xt, yt), (xv, yv), (xs, ys) = split(40), split(20), split(20)
+    return ex.CourseData(xt, yt, xv, yv, xs, ys, tuple("0123456789"), "quick", "synthetic")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"batch_size": 0}, ValueError, "batch_size must be an integer >= 1"),
+        ({"batch_size": -5}, ValueError, "batch_size must be an integer >= 1"),
+        ({"batch_size": 32.0}, TypeError, "batch_size must be an integer"),
+        ({"epochs": 0}, ValueError, "epochs must be an integer >= 1"),
+        ({"epochs": True}, TypeError, "epochs must be an integer"),
+        ({"verbose": 3}, ValueError, "verbose must be an integer <= 2"),
+        ({"callbacks": "early"}, TypeError, "callbacks must be a sequence"),
+        ({"name": ""}, TypeError, "name must be a non-empty str"),
+        ({"data": "data"}, TypeError, "data must be a CourseData"),
+    ],
+)
+@pytest.mark.parametrize("run", [ex.run_experiment, ex.run_final_fit])
+def test_runs_refuse_bad_settings_before_training(run, arguments, error, message):
+    """``run_experiment(batch_size=0)`` trained before; now nothing is fitted."""
+
+    class Model:  # a fit would be recorded; none may happen
+        fitted = False
+
+        def fit(self, *args, **kwargs):
+            Model.fitted = True
+            raise AssertionError("fit was called")
+
+    settings = {"name": "tiny", "model": Model(), "data": _synthetic_data(), "epochs": 1}
+    with pytest.raises(error, match=message):
+        run(**{**settings, **arguments})
+    assert not Model.fitted
 
 
 def test_moving_average_by_hand():
     # s1 = 1; s2 = 0.5 * 1 + 0.5 * 3 = 2; s3 = 0.5 * 2 + 0.5 * 0 = 1; s4 = 0.5 * 1 + 0.5 * 5 = 3
     np.testing.assert_allclose(ex.moving_average([1, 3, 0, 5], 0.5), [1, 2, 1, 3])
     np.testing.assert_array_equal(ex.moving_average([4.0, 1.0, 7.0], 0), [4.0, 1.0, 7.0])
-    with pytest.raises(ValueError, match=r"smoothing must be in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"smoothing must be a number in \[0, 1\)"):
         ex.moving_average([1.0], 1.0)
-    with pytest.raises(ValueError, match="non-empty 1-D"):
+    with pytest.raises(ValueError, match="values must hold at least 1 value"):
         ex.moving_average([], 0.5)
+    with pytest.raises(ValueError, match="values must be a 1-d array"):
+        ex.moving_average([[1.0]], 0.5)
+
+
+def test_nan_epochs_never_count_as_best_and_do_not_poison_the_average():
+    """A NaN score is skipped: before, 0 * nan made every later average NaN.
+
+    By hand, patience 2 on [nan, 1, 0.5, nan, nan]: epoch 1 is the first best (as in
+    Keras), epochs 2 and 3 improve, epochs 4 and 5 bring nothing: stop after 5, best
+    epoch 3. The old code returned (2, 1): every average was NaN, so nothing improved.
+    """
+    nan = float("nan")
+    np.testing.assert_allclose(ex.moving_average([nan, 1, nan, 3], 0.5), [nan, 1, nan, 2])
+    np.testing.assert_allclose(ex.moving_average([2, nan, 4], 0), [2, nan, 4])
+    assert ex.early_stopping_epochs([nan, 1.0, 0.5, nan, nan], 2) == (5, 3)
+    assert ex.early_stopping_epochs([nan, 0.6, 0.7], 5, mode="max") == (3, 3)
+    assert ex.best_epoch([nan, 0.6, nan, 0.5]) == 2
+    assert ex.best_epoch([nan, 0.6, nan, 0.5], "min") == 4
+    assert ex.best_epoch([nan, nan]) == 2  # no score at all: the weights fit ends with
+    # all NaN: Keras keeps epoch 1 and stops once the patience is used up
+    assert ex.early_stopping_epochs([nan, nan, nan, nan], 2) == (3, 1)
+    with pytest.raises(ValueError, match="mode must be one of"):
+        ex.best_epoch([0.5], "Max")
 
 
 def test_early_stopping_epochs_by_hand_and_against_keras():
@@ -113,14 +190,17 @@ def test_early_stopping_epochs_by_hand_and_against_keras():
     # smoothed with 0.5: 1, 0.9, 0.9, 0.875, 0.7875 -> 0.9 is a tie, no improvement once
     assert ex.early_stopping_epochs([1.0, 0.8, 0.9, 0.85, 0.7], 2, smoothing=0.5) == (5, 5)
 
+    from keras_fixtures import small_classifier
+
     rng = np.random.default_rng(1)
     x = rng.normal(size=(64, 4)).astype("float32")
     y = (x[:, 0] > 0).astype("int32")
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2, activation="softmax")])
-    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    for trial in range(4):
+    model = small_classifier(4, learning_rate=0.01, metrics=(), seed=0)
+    for trial in range(6):
         curve = list(1.0 / np.arange(1, 16) + 0.08 * rng.random(15))
+        if trial >= 4:  # diverged epochs: NaN is never an improvement, in both
+            for epoch in (0, 3, 4, 9)[trial - 4 :]:
+                curve[epoch] = float("nan")
         for smoothing in (0.0, 0.5, 0.8):
 
             def inject(epoch, logs, curve=curve):

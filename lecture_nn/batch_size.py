@@ -26,28 +26,37 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lecture_nn import _plotting
+from lecture_nn import _validation as check
+
+__all__ = [
+    "HIDDEN_UNITS",
+    "BatchSizeRun",
+    "GradientNoise",
+    "ScheduleRun",
+    "batch_size_runs",
+    "decay_versus_growth",
+    "expected_gradient_spread",
+    "gradient_spread",
+    "keras_gradient",
+    "plot_decay_versus_growth",
+    "plot_gradient_spread",
+    "small_model",
+    "updates_per_epoch",
+]
+
 #: Hidden units of the small network the experiments train (one ReLU layer).
 HIDDEN_UNITS = 128
 
-
-def _positive_int(value, argument: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{argument} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _positive_float(value, argument: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{argument} must be a number, got {type(value).__name__}")
-    if not value > 0 or not math.isfinite(value):
-        raise ValueError(f"{argument} must be a positive finite number, got {value!r}")
-    return float(value)
+#: Most hidden units :func:`small_model` builds: 784 * 100,000 weights are 300 MB of
+#: float32, far more than the experiments need; larger requests are refused before Keras
+#: allocates anything.
+_MAX_HIDDEN_UNITS = 100_000
 
 
 def _batch_sizes(batch_sizes, n_examples: int | None = None) -> list[int]:
-    sizes = [_positive_int(size, "batch_sizes entries") for size in batch_sizes]
-    if not sizes:
-        raise ValueError("batch_sizes must not be empty")
+    """Batch sizes: integers >= 1 (at least one), none above ``n_examples`` when given."""
+    sizes = check.sizes(batch_sizes, "batch_sizes")
     if n_examples is not None and max(sizes) > n_examples:
         raise ValueError(
             f"batch_sizes entries must be at most n_examples={n_examples}, got {max(sizes)}"
@@ -56,28 +65,61 @@ def _batch_sizes(batch_sizes, n_examples: int | None = None) -> list[int]:
 
 
 def updates_per_epoch(n_examples: int, batch_size: int) -> int:
-    """Gradient steps in one epoch: ceil(n_examples / batch_size); the last batch may be short."""
-    n_examples = _positive_int(n_examples, "n_examples")
-    batch_size = _positive_int(batch_size, "batch_size")
+    """Return the gradient steps in one epoch: ceil(n_examples / batch_size).
+
+    Parameters
+    ----------
+    n_examples, batch_size : int
+        Training examples and examples per batch (each >= 1); the last batch may be short.
+
+    Returns
+    -------
+    int
+        The number of updates one pass over the data makes.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an argument that is not an integer >= 1.
+    """
+    n_examples = check.positive_int(n_examples, "n_examples")
+    batch_size = check.positive_int(batch_size, "batch_size")
     return -(-n_examples // batch_size)
 
 
 def expected_gradient_spread(variance: float, n_examples: int, batch_size: int) -> float:
-    """Root-mean-square distance of a mini-batch mean gradient from the full-batch gradient.
+    """Return the RMS distance of a mini-batch mean gradient from the full-batch gradient.
 
     For a batch of ``batch_size`` examples drawn without replacement from ``n_examples``,
     whose per-example gradients g_i scatter around their mean g with ``variance`` =
     (1/N) sum_i |g_i - g|^2, the mean squared distance is variance / B · (N - B) / (N - 1):
     the spread falls like 1/sqrt(B) while B is small against N, and is 0 at B = N.
+
+    Parameters
+    ----------
+    variance : float
+        The per-example variance (1/N) sum_i |g_i - g|^2 (>= 0), in squared gradient units.
+    n_examples : int
+        N, the examples the batch is drawn from (>= 1).
+    batch_size : int
+        B, in 1 .. N.
+
+    Returns
+    -------
+    float
+        The root-mean-square distance, in gradient units.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a negative or non-finite ``variance``, or sizes that are not integers with
+        1 <= B <= N.
     """
-    n_examples = _positive_int(n_examples, "n_examples")
-    batch_size = _positive_int(batch_size, "batch_size")
+    n_examples = check.positive_int(n_examples, "n_examples")
+    batch_size = check.positive_int(batch_size, "batch_size")
     if batch_size > n_examples:
         raise ValueError(f"batch_size must be at most n_examples={n_examples}, got {batch_size}")
-    if isinstance(variance, bool) or not isinstance(variance, (int, float, np.number)):
-        raise TypeError(f"variance must be a number, got {type(variance).__name__}")
-    if not variance >= 0:
-        raise ValueError(f"variance must be non-negative, got {variance!r}")
+    variance = check.non_negative(variance, "variance")
     if n_examples == 1:
         return 0.0
     return math.sqrt(variance / batch_size * (n_examples - batch_size) / (n_examples - 1))
@@ -126,18 +168,41 @@ def gradient_spread(
 ) -> GradientNoise:
     """Measure how far mini-batch gradients scatter around the full-batch gradient.
 
-    ``gradient(indices)`` returns the mean gradient over the examples ``indices`` (an int
-    array) as a flat array. For every batch size, ``draws`` batches are drawn without
-    replacement (seeded); the per-example variance for the closed form comes from
-    ``variance_draws`` single examples (for B = 1 the closed form is the variance itself).
+    For every batch size, ``draws`` batches are drawn without replacement (seeded); the
+    per-example variance for the closed form comes from ``variance_draws`` single examples
+    (for B = 1 the closed form is the variance itself).
+
+    Parameters
+    ----------
+    gradient : callable
+        ``gradient(indices)`` returns the mean gradient over the examples ``indices`` (an
+        int array) as a flat array.
+    n_examples : int
+        N, the number of examples (>= 1).
+    batch_sizes : sequence of int
+        The batch sizes to measure, each in 1 .. N.
+    draws, variance_draws : int
+        Batches drawn per size, and single examples drawn for the variance (each >= 1).
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    GradientNoise
+        The measured and the closed-form spread per batch size.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``gradient`` that is not callable, or a bad size, count or seed.
     """
-    n_examples = _positive_int(n_examples, "n_examples")
+    n_examples = check.positive_int(n_examples, "n_examples")
     sizes = _batch_sizes(batch_sizes, n_examples)
-    draws = _positive_int(draws, "draws")
-    variance_draws = _positive_int(variance_draws, "variance_draws")
+    draws = check.positive_int(draws, "draws")
+    variance_draws = check.positive_int(variance_draws, "variance_draws")
     if not callable(gradient):
         raise TypeError(f"gradient must be a function of an index array, got {gradient!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check.seed(seed))
     full = np.asarray(gradient(np.arange(n_examples)), dtype=np.float64).ravel()
 
     def mean_square(size: int, count: int) -> float:
@@ -157,13 +222,32 @@ def gradient_spread(
 
 
 def keras_gradient(model, x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """A ``gradient(indices)`` function for :func:`gradient_spread` from a Keras model.
+    """Return a ``gradient(indices)`` function for :func:`gradient_spread` from a Keras model.
 
     It returns the gradient of the mean sparse categorical cross-entropy over
     ``x[indices]``, ``y[indices]`` with respect to all trainable weights of ``model``,
     flattened into one float64 vector. The model is not changed. Keras 3 has no
     backend-neutral gradient, so this uses the backend's own: a gradient tape (TensorFlow),
     ``jax.grad`` of ``model.stateless_call`` (JAX) or ``torch.autograd.grad`` (PyTorch).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A classifier with softmax outputs (n, n_classes).
+    x : array_like, shape (n, features)
+        Inputs.
+    y : array_like of int, shape (n,)
+        Labels.
+
+    Returns
+    -------
+    callable
+        ``gradient(indices) -> numpy.ndarray`` of shape (n_weights,), float64.
+
+    Raises
+    ------
+    ValueError
+        For ``x`` and ``y`` of mismatched shapes, or an unsupported Keras backend.
     """
     import keras
 
@@ -241,7 +325,27 @@ _GRADIENTS = {"tensorflow": _tensorflow_gradient, "jax": _jax_gradient, "torch":
 
 
 def small_model(seed: int = 0, hidden_units: int = HIDDEN_UNITS):
-    """A fresh, seeded 784-``hidden_units``-10 network (ReLU, He normal; softmax output)."""
+    """Build a fresh, seeded 784-``hidden_units``-10 network (ReLU, He normal; softmax output).
+
+    Parameters
+    ----------
+    seed : int
+        Passed to ``keras.utils.set_random_seed`` before the layers are made.
+    hidden_units : int
+        Units of the hidden layer (1 .. 100,000).
+
+    Returns
+    -------
+    keras.Sequential
+        The uncompiled model: inputs (batch, 784), outputs (batch, 10).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``seed`` or ``hidden_units``, before Keras is imported.
+    """
+    seed = check.seed(seed)
+    hidden_units = check.positive_int(hidden_units, "hidden_units", maximum=_MAX_HIDDEN_UNITS)
     import keras
 
     keras.utils.set_random_seed(seed)
@@ -252,6 +356,19 @@ def small_model(seed: int = 0, hidden_units: int = HIDDEN_UNITS):
             keras.layers.Dense(10, activation="softmax"),
         ]
     )
+
+
+def _check_training(data, momentum, seed, report) -> tuple[float, int]:
+    """Check the arguments the training experiments share; return (momentum, seed)."""
+    missing = [a for a in ("x_train", "y_train", "x_val", "y_val") if not hasattr(data, a)]
+    if missing:
+        raise TypeError(
+            f"data must have x_train, y_train, x_val and y_val (as course_data() returns), "
+            f"got {type(data).__name__} without {', '.join(missing)}"
+        )
+    if report is not None and not callable(report):
+        raise TypeError(f"report must be None or a function of one str, got {report!r}")
+    return check.probability(momentum, "momentum", include_one=False), check.seed(seed)
 
 
 def _compile(model, learning_rate: float, momentum: float):
@@ -300,12 +417,37 @@ def batch_size_runs(
 ) -> list[BatchSizeRun]:
     """Train :func:`small_model` (same seed) with SGD once per batch size, same learning rate.
 
-    ``data`` has ``x_train``, ``y_train``, ``x_val``, ``y_val`` (as ``course_data()``).
-    ``report``, when given, receives one line per finished run (a progress display).
+    Parameters
+    ----------
+    data : object with x_train, y_train, x_val, y_val
+        As :func:`lecture_nn.experiments.course_data` returns.
+    batch_sizes : sequence of int
+        One run per size, each in 1 .. len(x_train).
+    epochs : int
+        Epochs per run (>= 1).
+    learning_rate : float
+        SGD's step size (> 0), the same for every batch size.
+    momentum : float
+        SGD's momentum in [0, 1).
+    seed : int
+        Seed of :func:`small_model` (the same initial weights for every run).
+    report : callable or None
+        Receives one line per finished run (a progress display).
+
+    Returns
+    -------
+    list of BatchSizeRun
+        One per batch size, in order.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad argument, before anything is trained.
     """
+    momentum, seed = _check_training(data, momentum, seed, report)
     sizes = _batch_sizes(batch_sizes, len(data.x_train))
-    epochs = _positive_int(epochs, "epochs")
-    learning_rate = _positive_float(learning_rate, "learning_rate")
+    epochs = check.positive_int(epochs, "epochs")
+    learning_rate = check.positive(learning_rate, "learning_rate")
     runs = []
     for size in sizes:
         model = _compile(small_model(seed), learning_rate, momentum)
@@ -376,18 +518,51 @@ def decay_versus_growth(
     ``momentum``. Phase p (0-based) lasts ``epochs_per_phase`` epochs; the first run uses
     ``learning_rate / factor**p`` with ``batch_size``, the second ``learning_rate`` with
     ``batch_size * factor**p``, so learning rate / batch size is the same in every epoch.
-    The optimizer (and its momentum) carries over from phase to phase. Returns the
-    (decaying learning rate, growing batch) runs. ``report`` gets one line per phase.
+    The optimizer (and its momentum) carries over from phase to phase.
+
+    Parameters
+    ----------
+    data : object with x_train, y_train, x_val, y_val
+        As :func:`lecture_nn.experiments.course_data` returns.
+    epochs_per_phase, phases, factor : int
+        Each >= 1; the last batch, ``batch_size * factor**(phases - 1)``, must fit the data.
+    learning_rate : float
+        The first phase's step size (> 0).
+    batch_size : int
+        The first phase's batch size (>= 1).
+    momentum : float
+        SGD's momentum in [0, 1).
+    seed : int
+        Seed of :func:`small_model`.
+    report : callable or None
+        Receives one line per phase.
+
+    Returns
+    -------
+    (ScheduleRun, ScheduleRun)
+        The decaying-learning-rate run and the growing-batch run.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad argument or a last batch larger than the data, before anything is
+        trained.
     """
-    epochs_per_phase = _positive_int(epochs_per_phase, "epochs_per_phase")
-    phases = _positive_int(phases, "phases")
-    factor = _positive_int(factor, "factor")
-    learning_rate = _positive_float(learning_rate, "learning_rate")
-    batch_size = _positive_int(batch_size, "batch_size")
-    if batch_size * factor ** (phases - 1) > len(data.x_train):
+    momentum, seed = _check_training(data, momentum, seed, report)
+    epochs_per_phase = check.positive_int(epochs_per_phase, "epochs_per_phase")
+    phases = check.positive_int(phases, "phases")
+    factor = check.positive_int(factor, "factor")
+    learning_rate = check.positive(learning_rate, "learning_rate")
+    batch_size = check.positive_int(batch_size, "batch_size")
+    last = batch_size
+    for _ in range(phases - 1 if factor > 1 else 0):  # at most log2(n) steps, never factor**huge
+        last *= factor
+        if last > len(data.x_train):
+            break
+    if last > len(data.x_train):
         raise ValueError(
-            f"the last phase's batch size {batch_size * factor ** (phases - 1)} exceeds the "
-            f"{len(data.x_train)} training examples: lower batch_size, factor or phases"
+            f"the last phase's batch size (batch_size * factor**(phases - 1) >= {last}) exceeds "
+            f"the {len(data.x_train)} training examples: lower batch_size, factor or phases"
         )
     runs = []
     for name, grow in (("decaying learning rate", False), ("growing batch size", True)):
@@ -422,17 +597,47 @@ def decay_versus_growth(
     return runs[0], runs[1]
 
 
-def plot_gradient_spread(noise: GradientNoise, *, ax=None):
-    """Log-log plot of the measured spread and the closed form against the batch size."""
-    import matplotlib.pyplot as plt
+def _gradient_spread_description(noise: GradientNoise) -> str:
+    """One sentence of what :func:`plot_gradient_spread` shows, from the measurements."""
+    sizes, spread, expected = noise.batch_sizes, noise.spread, noise.expected
+    slope = f", slope {noise.slope():.2f} on the log-log axes" if len(sizes) > 1 else ""
+    return (
+        f"Spread of mini-batch gradients around the full-batch gradient, {len(sizes)} batch "
+        f"sizes from {sizes[0]} to {sizes[-1]} of N = {noise.n_examples:,} examples: measured "
+        f"RMS distance {spread[0]:.3g} to {spread[-1]:.3g}{slope}; closed form "
+        f"{expected[0]:.3g} to {expected[-1]:.3g}."
+    )
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.5), layout="constrained")
+
+def plot_gradient_spread(noise: GradientNoise, *, ax=None) -> _plotting.Drawing:
+    """Plot the measured spread and the closed form against the batch size (log-log).
+
+    Parameters
+    ----------
+    noise : GradientNoise
+        From :func:`gradient_spread`.
+    ax : matplotlib.axes.Axes or None
+        Where to draw; None: a new 5 x 3.5 inch figure.
+
+    Returns
+    -------
+    lecture_nn._plotting.Drawing
+        Artists ``measured`` (the dots) and ``expected`` (the closed-form line); the
+        description gives the batch sizes, both spreads at the ends and the fitted slope.
+
+    Raises
+    ------
+    TypeError
+        For a ``noise`` that is not a :class:`GradientNoise` or a bad ``ax``.
+    """
+    if not isinstance(noise, GradientNoise):
+        raise TypeError(f"noise must be a GradientNoise (from gradient_spread), got {noise!r}")
+    ax = _plotting.axes_or_new(ax, (5, 3.5))
+    from matplotlib.ticker import FormatStrFormatter, NullFormatter
+
     measured = ax.loglog(noise.batch_sizes, noise.spread, "o", label="measured")[0]
     label = r"closed form $\sqrt{\sigma^2/B\,(N-B)/(N-1)}$"
     expected = ax.loglog(noise.batch_sizes, noise.expected, "-", label=label)[0]
-    from matplotlib.ticker import FormatStrFormatter, NullFormatter
-
     ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))  # plain numbers, not powers of ten
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
@@ -440,23 +645,66 @@ def plot_gradient_spread(noise: GradientNoise, *, ax=None):
     ax.set_xlabel("batch size B")
     ax.set_ylabel(r"RMS $|g_B - g|$")
     ax.legend()
-    return ax, measured, expected
+    return _plotting.Drawing(
+        (ax,), {"measured": measured, "expected": expected}, _gradient_spread_description(noise)
+    )
 
 
-def plot_decay_versus_growth(runs: Sequence[ScheduleRun], *, axes=None):
-    """Validation accuracy against epochs (left) and against updates (right) for each run."""
-    import matplotlib.pyplot as plt
+def _decay_versus_growth_description(runs: Sequence[ScheduleRun]) -> str:
+    """One sentence of what :func:`plot_decay_versus_growth` shows, from the runs."""
+    ends = "; ".join(
+        f"{run.name} ends at {run.history['val_accuracy'][-1]:.3f} after "
+        f"{len(run.history['val_accuracy'])} epochs and {run.updates[-1]:,} updates"
+        for run in runs
+    )
+    return (
+        f"Validation accuracy of {len(runs)} run(s) against epochs (left) and against "
+        f"optimizer updates (right): {ends}."
+    )
 
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained", sharey=True)
+
+def plot_decay_versus_growth(runs: Sequence[ScheduleRun], *, axes=None) -> _plotting.Drawing:
+    """Plot validation accuracy against epochs (left) and against updates (right) per run.
+
+    Parameters
+    ----------
+    runs : sequence of ScheduleRun
+        From :func:`decay_versus_growth` (at least one, each with ``val_accuracy`` logs).
+    axes : pair of matplotlib.axes.Axes, or None
+        Left and right axes; None: a new 10 x 3.5 inch figure with a shared y axis.
+
+    Returns
+    -------
+    lecture_nn._plotting.Drawing
+        Artists ``lines``: per run, its line on the left then on the right axes; the
+        description gives each run's last validation accuracy, epochs and updates.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For ``runs`` that are not ScheduleRuns with validation accuracy, or bad ``axes``.
+    """
+    if isinstance(runs, ScheduleRun) or not isinstance(runs, Sequence) or not runs:
+        raise TypeError(f"runs must be a non-empty sequence of ScheduleRun, got {runs!r}")
+    for i, run in enumerate(runs):
+        if not isinstance(run, ScheduleRun):
+            raise TypeError(f"runs[{i}] must be a ScheduleRun, got {type(run).__name__}")
+        if not run.history.get("val_accuracy"):
+            raise ValueError(f"runs[{i}] ({run.name!r}) has no val_accuracy history to plot")
+    new = axes is None
+    left, right = _plotting.axes_grid_or_new(axes, (1, 2), (10, 3.5))
+    if new:
+        right.sharey(left)
     lines = []
     for run in runs:
         accuracy = run.history["val_accuracy"]
         epochs = np.arange(1, len(accuracy) + 1)
-        lines.append(axes[0].plot(epochs, accuracy, marker=".", label=run.name)[0])
-        lines.append(axes[1].plot(run.updates, accuracy, marker=".", label=run.name)[0])
-    axes[0].set_xlabel("epoch")
-    axes[1].set_xlabel("updates (optimizer steps)")
-    axes[0].set_ylabel("validation accuracy")
-    axes[0].legend()
-    return axes, lines
+        lines.append(left.plot(epochs, accuracy, marker=".", label=run.name)[0])
+        lines.append(right.plot(run.updates, accuracy, marker=".", label=run.name)[0])
+    left.set_xlabel("epoch")
+    right.set_xlabel("updates (optimizer steps)")
+    left.set_ylabel("validation accuracy")
+    left.legend()
+    return _plotting.Drawing(
+        (left, right), {"lines": lines}, _decay_versus_growth_description(runs)
+    )

@@ -21,10 +21,19 @@ def test_updates_per_epoch_is_the_ceiling(n, size, updates):
     assert batch_size.updates_per_epoch(n, size) == updates
 
 
-@pytest.mark.parametrize(("n", "size"), [(0, 1), (10, 0), (10, 2.5), (True, 3)])
-def test_updates_per_epoch_rejects_bad_input(n, size):
-    with pytest.raises(ValueError, match="must be a positive integer"):
+@pytest.mark.parametrize(
+    ("n", "size", "error", "message"),
+    [
+        (0, 1, ValueError, "n_examples must be an integer >= 1"),
+        (10, 0, ValueError, "batch_size must be an integer >= 1"),
+        (10, 2.5, TypeError, "batch_size must be an integer"),
+        (True, 3, TypeError, "n_examples must be an integer"),
+    ],
+)
+def test_updates_per_epoch_rejects_bad_input(n, size, error, message):
+    with pytest.raises(error, match=message):
         batch_size.updates_per_epoch(n, size)
+    assert batch_size.updates_per_epoch(np.int64(10), np.int32(3)) == 4
 
 
 def test_keras_makes_updates_per_epoch_steps():
@@ -98,11 +107,15 @@ def test_gradient_spread_rejects_bad_input():
     _, gradient = _least_squares(n=10)
     with pytest.raises(ValueError, match="at most n_examples=10"):
         batch_size.gradient_spread(gradient, 10, [20])
-    with pytest.raises(ValueError, match="must not be empty"):
+    with pytest.raises(ValueError, match=r"batch_sizes must hold at least 1 size"):
         batch_size.gradient_spread(gradient, 10, [])
+    with pytest.raises(ValueError, match=r"batch_sizes\[1\] must be an integer >= 1"):
+        batch_size.gradient_spread(gradient, 10, [2, 0])
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        batch_size.gradient_spread(gradient, 10, [2], seed=-1)
     with pytest.raises(TypeError, match="gradient must be a function"):
         batch_size.gradient_spread("grad", 10, [2])
-    with pytest.raises(ValueError, match="variance must be non-negative"):
+    with pytest.raises(ValueError, match="variance must be a number >= 0"):
         batch_size.expected_gradient_spread(-1.0, 10, 2)
 
 
@@ -190,22 +203,112 @@ def test_decay_versus_growth_rejects_a_batch_larger_than_the_data():
         batch_size.decay_versus_growth(_tiny_data(), epochs_per_phase=1, batch_size=32, factor=5)
 
 
-def test_plots_draw_what_they_return():
+def test_plots_draw_what_they_return_and_describe_it():
     import matplotlib.pyplot as plt
 
     _, gradient = _least_squares(n=64)
     noise = batch_size.gradient_spread(gradient, 64, [1, 4, 16], draws=4)
-    ax, measured, expected = batch_size.plot_gradient_spread(noise)
-    np.testing.assert_array_equal(measured.get_ydata(), noise.spread)
-    np.testing.assert_array_equal(expected.get_ydata(), noise.expected)
-    assert ax.get_xscale() == "log"
+    drawing = batch_size.plot_gradient_spread(noise)
+    np.testing.assert_array_equal(drawing.measured.get_ydata(), noise.spread)
+    np.testing.assert_array_equal(drawing["expected"].get_ydata(), noise.expected)
+    assert drawing.ax.get_xscale() == "log"
+    # The description's numbers, from the data: sizes, both spreads at the ends, the slope.
+    slope = np.polyfit(np.log([1, 4, 16]), np.log(noise.spread), 1)[0]
+    assert drawing.description == (
+        "Spread of mini-batch gradients around the full-batch gradient, 3 batch sizes from "
+        f"1 to 16 of N = 64 examples: measured RMS distance {noise.spread[0]:.3g} to "
+        f"{noise.spread[-1]:.3g}, slope {slope:.2f} on the log-log axes; closed form "
+        f"{noise.expected[0]:.3g} to {noise.expected[-1]:.3g}."
+    )
     plt.close("all")
     _, axes = plt.subplots(1, 2)
-    run = batch_size.ScheduleRun("a", [0.1], [8], [5], {"val_accuracy": [0.5]})
-    returned, lines = batch_size.plot_decay_versus_growth([run], axes=axes)
-    assert returned is axes
+    runs = [
+        batch_size.ScheduleRun("a", [0.1, 0.1], [8, 8], [5, 10], {"val_accuracy": [0.5, 0.625]}),
+        batch_size.ScheduleRun("b", [0.1, 0.1], [8, 16], [5, 8], {"val_accuracy": [0.5, 0.75]}),
+    ]
+    drawing = batch_size.plot_decay_versus_growth(runs, axes=axes)
+    assert drawing.axes == tuple(axes)
     assert len(plt.get_fignums()) == 1
-    assert list(lines[1].get_xdata()) == [5]
+    assert list(drawing.lines[1].get_xdata()) == [5, 10]
+    assert list(drawing.lines[3].get_xdata()) == [5, 8]
+    assert drawing.description == (
+        "Validation accuracy of 2 run(s) against epochs (left) and against optimizer updates "
+        "(right): a ends at 0.625 after 2 epochs and 10 updates; b ends at 0.750 after 2 "
+        "epochs and 8 updates."
+    )
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: batch_size.plot_gradient_spread([1, 2]), TypeError, "noise must be"),
+        (lambda: batch_size.plot_gradient_spread(None, ax="left"), TypeError, "noise must be"),
+        (lambda: batch_size.plot_decay_versus_growth([]), TypeError, "runs must be"),
+        (
+            lambda: batch_size.plot_decay_versus_growth(
+                [batch_size.ScheduleRun("a", [0.1], [8], [5], {})]
+            ),
+            ValueError,
+            r"runs\[0\] \('a'\) has no val_accuracy",
+        ),
+    ],
+)
+def test_plots_refuse_bad_input(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_plot_axes_are_keyword_only_and_checked():
+    import inspect
+
+    import matplotlib.pyplot as plt
+
+    for function, name in (
+        (batch_size.plot_gradient_spread, "ax"),
+        (batch_size.plot_decay_versus_growth, "axes"),
+    ):
+        parameter = inspect.signature(function).parameters[name]
+        assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    _, gradient = _least_squares(n=16)
+    noise = batch_size.gradient_spread(gradient, 16, [1, 4], draws=2)
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        batch_size.plot_gradient_spread(noise, ax="left")
+    run = batch_size.ScheduleRun("a", [0.1], [8], [5], {"val_accuracy": [0.5]})
+    _, one = plt.subplots()
+    with pytest.raises(ValueError, match="axes must hold 2 Axes"):
+        batch_size.plot_decay_versus_growth([run], axes=[one])
+    plt.close("all")
+
+
+def test_decay_versus_growth_refuses_huge_phases_at_once():
+    """``phases=10**9`` computed factor**(10**9) before (a hang); now a quick ValueError."""
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="exceeds the 100 training examples"):
+        batch_size.decay_versus_growth(_tiny_data(), epochs_per_phase=1, phases=10**9, factor=5)
+    assert time.perf_counter() - start < 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"momentum": 1.0}, ValueError, r"momentum must be a number in \[0, 1\)"),
+        ({"momentum": "0.9"}, TypeError, "momentum must be a real number"),
+        ({"seed": -1}, ValueError, "seed must be an integer >= 0"),
+        ({"report": "print"}, TypeError, "report must be None or a function"),
+        ({"data": object()}, TypeError, "data must have x_train"),
+        ({"learning_rate": float("nan")}, ValueError, "learning_rate must be a finite number"),
+    ],
+)
+def test_training_experiments_refuse_bad_settings(arguments, error, message):
+    settings = {"data": _tiny_data(), "batch_sizes": [10], "epochs": 1}
+    with pytest.raises(error, match=message):
+        batch_size.batch_size_runs(**{**settings, **arguments})
+    settings = {"data": _tiny_data(), "epochs_per_phase": 1, "phases": 1}
+    with pytest.raises(error, match=message):
+        batch_size.decay_versus_growth(**{**settings, **arguments})
 
 
 def test_importing_the_module_does_not_load_keras():

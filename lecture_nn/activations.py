@@ -16,26 +16,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lecture_nn import _validation as check
+
 #: The negative slope used in the lecture and by Maas et al. (2013). Keras' own default
 #: for ``keras.activations.leaky_relu`` is 0.2, so pass it explicitly when comparing.
 LEAKY_RELU_SLOPE = 0.01
 
 
 def _as_float_array(z, argument: str = "z") -> np.ndarray:
-    """Convert ``z`` to a float ndarray, keeping float32/float64, promoting ints and bools."""
-    try:
-        array = np.asarray(z)
-    except Exception as error:  # ragged nested lists and the like
-        raise TypeError(
-            f"{argument} must be a numeric array-like, got {type(z).__name__}"
-        ) from error
-    if array.dtype.kind in "biu":
-        return array.astype(np.float64)
-    if array.dtype.kind != "f":
-        raise TypeError(
-            f"{argument} must be a numeric array-like (int or float), got dtype {array.dtype}"
-        )
-    return array
+    """``z`` as a float array: float32/float64 kept, integers and bools promoted to float64.
+
+    NaN and infinities pass (element-wise functions map NaN to NaN); complex, string and
+    object arrays are refused by :func:`lecture_nn._validation.as_array`.
+    """
+    dtype = getattr(z, "dtype", None)
+    if dtype is None or np.dtype(dtype).kind != "f":
+        dtype = np.float64
+    return check.as_array(z, argument, finite=False, dtype=dtype)
 
 
 def sigmoid(z):
@@ -76,13 +73,7 @@ def relu_derivative(z):
 
 
 def _check_slope(negative_slope) -> float:
-    if isinstance(negative_slope, bool) or not isinstance(
-        negative_slope, (int, float, np.floating)
-    ):
-        raise TypeError(f"negative_slope must be a number, got {type(negative_slope).__name__}")
-    if not np.isfinite(negative_slope) or negative_slope < 0:
-        raise ValueError(f"negative_slope must be a finite number >= 0, got {negative_slope!r}")
-    return float(negative_slope)
+    return check.non_negative(negative_slope, "negative_slope")
 
 
 def leaky_relu(z, negative_slope: float = LEAKY_RELU_SLOPE):
@@ -118,6 +109,7 @@ def softmax(z, axis: int = -1):
     z = _as_float_array(z)
     if z.ndim == 0:
         raise ValueError("softmax needs at least one axis of logits, got a scalar z")
+    axis = check.integer(axis, "axis", minimum=-z.ndim, maximum=z.ndim - 1)
     shifted = z - np.max(z, axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / np.sum(e, axis=axis, keepdims=True)
@@ -213,12 +205,23 @@ OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear")
 
 
 def get_activation(name: str) -> Activation:
-    """Return the :class:`Activation` called ``name``; a ValueError lists the valid names."""
-    if not isinstance(name, str):
-        raise TypeError(f"activation name must be a string, got {type(name).__name__}")
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
-        ) from None
+    """Return the :class:`Activation` called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`ACTIVATIONS`: sigmoid, tanh, relu, leaky_relu, linear, softmax.
+
+    Returns
+    -------
+    Activation
+        The function, its derivative and their formulas.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If ``name`` is not one of the activations (the message lists them).
+    """
+    return ACTIVATIONS[check.choice(name, "name", ACTIVATIONS)]

@@ -9,7 +9,9 @@ the magnitude, with a colour bar.
 
 All edges are one ``LineCollection`` and all nodes one ``EllipseCollection``: a network with
 thousands of edges is two artists, not thousands (``bench/bench_diagram_redraw.py`` times a
-redraw of notebook 01's widget).
+redraw of notebook 01's widget). Only the drawn nodes cost memory: a layer wider than
+``max_nodes`` is drawn with an ellipsis, and ``weights="random"`` draws only the weights of
+the edges drawn.
 """
 
 from __future__ import annotations
@@ -17,22 +19,37 @@ from __future__ import annotations
 import itertools
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.collections import EllipseCollection, LineCollection
-from matplotlib.colorbar import Colorbar
 from matplotlib.colors import Normalize
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.text import Text
 
-from lecture_nn import style
+from lecture_nn import _plotting, style
+from lecture_nn import _validation as check
+
+__all__ = [
+    "MAX_LAYER_SIZE",
+    "MAX_NODES_DRAWN",
+    "NetworkDrawing",
+    "check_dropped",
+    "check_layer_sizes",
+    "count_parameters",
+    "draw_network",
+]
 
 #: Layers with more nodes than this are drawn with an ellipsis in the middle.
 MAX_NODES_DRAWN = 20
+
+#: The widest layer :func:`draw_network` accepts (ten million units). A diagram draws at
+#: most ``max_nodes`` of a layer's nodes, but dropout masks hold one entry per unit, so a
+#: wider layer is refused with a ValueError instead of filling the memory.
+MAX_LAYER_SIZE = 10_000_000
 
 #: Above this many edges, weight labels would be unreadable and are not drawn.
 _MAX_WEIGHT_LABELS = 30
@@ -47,43 +64,43 @@ _DROPPED_CROSS = style.OKABE_ITO[1]
 _OUTPUT_SYMBOLS = {"sigmoid": r"\sigma", "softmax": "g", "linear": "g", None: "g"}
 
 
-@dataclass
-class NetworkDrawing:
-    """What :func:`draw_network` drew, and the numbers behind it.
+class NetworkDrawing(_plotting.Drawing):
+    """What :func:`draw_network` drew, and the numbers behind it: a :class:`Drawing`.
 
-    ``node_positions[l]`` is an array of shape (n_drawn_l, 2) with the data coordinates of
-    the drawn nodes of layer ``l`` (bias node excluded); ``node_indices[l]`` holds the
-    0-based index in the layer of each drawn node (they differ when a layer is truncated).
+    Its artists, read as attributes (``drawing.edges``) or by name (``drawing["edges"]``):
 
-    ``dropped[l]`` is a boolean array of shape (layer_sizes[l],), True for the units that
-    dropout removed (always False for the input and output layers); ``crosses`` holds the
-    crosses over the drawn dropped units (None without dropout). ``kept_edges`` is a boolean
-    array over every edge of the full drawing (dropout ignored, in drawing order) that is
-    True for the edges actually drawn; ``edges`` and ``edge_values`` hold only those.
+    - ``nodes`` (EllipseCollection), ``edges`` and ``crosses`` (LineCollection; ``crosses``
+      is None without dropout), ``texts`` (list of Text), ``colorbar`` and ``mappable``
+      (None without real weights);
+    - ``n_weights``, ``n_biases`` (int): the counts of the whole network;
+    - ``node_positions[l]``: array of shape (n_drawn_l, 2), the data coordinates of the
+      drawn nodes of layer ``l`` (bias node excluded); ``node_indices[l]``: the 0-based
+      index in the layer of each drawn node (they differ when a layer is truncated);
+    - ``dropped[l]``: boolean array of shape (layer_sizes[l],), True for the units that
+      dropout removed (always False for the input and output layers);
+    - ``kept_edges``: boolean array over every edge of the full drawing (dropout ignored,
+      in drawing order), True for the edges drawn (None without dropout); ``edge_values``
+      holds the weights of the drawn edges (None for black edges);
+    - ``layer_sizes`` (list of int), ``draw_bias`` (bool).
     """
-
-    ax: Axes
-    nodes: EllipseCollection
-    edges: LineCollection
-    n_weights: int
-    n_biases: int
-    node_positions: list[np.ndarray]
-    node_indices: list[np.ndarray]
-    edge_values: np.ndarray | None = None
-    texts: list[Text] = field(default_factory=list)
-    colorbar: Colorbar | None = None
-    mappable: ScalarMappable | None = None
-    layer_sizes: list[int] = field(default_factory=list)
-    draw_bias: bool = False
-    dropped: list[np.ndarray] = field(default_factory=list)
-    crosses: LineCollection | None = None
-    kept_edges: np.ndarray | None = None
 
     def update_weights(self, weights: Sequence, biases: Sequence | None = None) -> None:
         """Recolour and resize the edges for new weights (same shapes), without redrawing.
 
         Used to replay training: the colour scale stays the one the drawing was made with
         (choose it with ``draw_network(weight_limit=...)``), so colours compare across steps.
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            One kernel of shape (n_in, n_out) per pair of consecutive layers.
+        biases : sequence of array_like, optional
+            One bias of shape (n_out,) per layer after the input.
+
+        Raises
+        ------
+        ValueError
+            If the drawing has no real weights, or a shape does not match.
         """
         if self.mappable is None:
             raise ValueError("update_weights needs a drawing made with real weights")
@@ -95,62 +112,76 @@ class NetworkDrawing:
             else None
         )
         values = _edge_values(kernels, bias_values, self.node_indices, self.draw_bias)
-        self.edge_values = values if self.kept_edges is None else values[self.kept_edges]
-        colors, widths = _edge_style(self.edge_values, self.mappable)
+        if self.kept_edges is not None:
+            values = values[self.kept_edges]
+        self.artists["edge_values"] = values
+        colors, widths = _edge_style(values, self.mappable)
         self.edges.set_color(colors)
         self.edges.set_linewidths(widths)
 
 
 def count_parameters(layer_sizes: Sequence[int], use_bias: bool = True) -> tuple[int, int]:
-    """Return (number of weights, number of biases) of a dense network with these layer sizes.
+    """Count the weights and biases of a dense network with these layer sizes.
 
     A dense layer from ``n_in`` to ``n_out`` nodes has ``n_in * n_out`` weights and, with
     biases, ``n_out`` biases. This is what ``keras.Model.count_params()`` reports.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Nodes per layer, input first; at least two layers, each >= 1.
+    use_bias : bool
+        Whether the layers have biases.
+
+    Returns
+    -------
+    (int, int)
+        The number of weights and the number of biases.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``layer_sizes`` or ``use_bias`` breaks the rules above (the message names it).
     """
     sizes = check_layer_sizes(layer_sizes)
+    use_bias = check.boolean(use_bias, "use_bias")
     n_weights = sum(a * b for a, b in itertools.pairwise(sizes))
     n_biases = sum(sizes[1:]) if use_bias else 0
     return n_weights, n_biases
 
 
-def check_layer_sizes(layer_sizes) -> list[int]:
+def check_layer_sizes(layer_sizes, *, maximum: int | None = None) -> list[int]:
     """Validate ``layer_sizes`` and return it as a list of Python ints.
 
-    A network needs at least two layers (input and output), each with a positive whole
-    number of nodes.
+    A network needs at least two layers (input and output), each an integer number of
+    nodes >= 1 (a numpy integer counts; ``2.0`` does not): the rule
+    :func:`lecture_nn._validation.sizes`, the same as :class:`lecture_nn.network.Network`'s.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Nodes per layer, input first.
+    maximum : int, optional
+        The largest size allowed.
+
+    Returns
+    -------
+    list of int
+        The sizes.
+
+    Raises
+    ------
+    TypeError
+        If ``layer_sizes`` is not a sequence, or a size is not an integer.
+    ValueError
+        If there are fewer than two sizes, or a size is below 1 (or above ``maximum``).
     """
-    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, (Sequence, np.ndarray)):
-        raise TypeError(
-            "layer_sizes must be a list of node counts such as [2, 3, 1], "
-            f"got {type(layer_sizes).__name__}"
-        )
-    sizes = list(layer_sizes)
-    if len(sizes) < 2:
-        raise ValueError(
-            f"layer_sizes needs at least two layers (input and output), got {len(sizes)}: {sizes!r}"
-        )
-    checked = []
-    for position, size in enumerate(sizes):
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral):
-            if (
-                not isinstance(size, bool)
-                and isinstance(size, numbers.Real)
-                and float(size).is_integer()
-            ):
-                size = int(size)
-            else:
-                raise ValueError(
-                    f"layer_sizes[{position}] must be a whole number of nodes, got {size!r}"
-                )
-        if size < 1:
-            raise ValueError(f"layer_sizes[{position}] must be at least 1 node, got {size}")
-        checked.append(int(size))
-    return checked
+    return check.sizes(layer_sizes, "layer_sizes", minimum_length=2, maximum=maximum)
 
 
 def _check_matrices(values, shapes: list[tuple[int, ...]], argument: str) -> list[np.ndarray]:
     """Validate a list of weight (or bias) arrays against the expected shapes."""
-    if isinstance(values, np.ndarray) or not isinstance(values, Sequence):
+    if isinstance(values, (str, bytes, np.ndarray)) or not isinstance(values, Sequence):
         raise TypeError(
             f"{argument} must be a list with one array per layer, got {type(values).__name__}"
         )
@@ -161,14 +192,12 @@ def _check_matrices(values, shapes: list[tuple[int, ...]], argument: str) -> lis
         )
     arrays = []
     for layer, (value, shape) in enumerate(zip(values, shapes)):
-        array = np.asarray(value, dtype=float)
+        array = check.as_array(value, f"{argument}[{layer}]")
         if array.shape != shape:
             raise ValueError(
                 f"{argument}[{layer}] has shape {array.shape}, but layers {layer} -> {layer + 1} "
                 f"need shape {shape} (inputs x outputs, as in Keras' Dense kernel)"
             )
-        if not np.all(np.isfinite(array)):
-            raise ValueError(f"{argument}[{layer}] contains nan or inf")
         arrays.append(array)
     return arrays
 
@@ -176,14 +205,32 @@ def _check_matrices(values, shapes: list[tuple[int, ...]], argument: str) -> lis
 def check_dropped(dropped, layer_sizes: Sequence[int], seed: int | None = 0) -> list[np.ndarray]:
     """Validate ``draw_network``'s ``dropped`` and return one boolean mask per layer.
 
-    ``dropped`` is None (no dropout), a rate in [0, 1) (every hidden unit is dropped
-    independently with that probability, as Keras' ``Dropout(rate)`` does in a training
-    step; drawn with ``numpy.random.default_rng(seed)``), or a sequence with one entry per
-    hidden layer: None (nothing dropped there) or a boolean array of shape (n_units,),
-    True for a dropped unit. The result has one boolean array of shape (layer_sizes[l],)
-    per layer, all False for the input and output layers.
+    Parameters
+    ----------
+    dropped : None, float or sequence
+        None (no dropout), a rate in [0, 1) (every hidden unit is dropped independently
+        with that probability, as Keras' ``Dropout(rate)`` does in a training step; drawn
+        with ``numpy.random.default_rng(seed)``), or a sequence with one entry per hidden
+        layer: None (nothing dropped there) or a boolean array of shape (n_units,), True
+        for a dropped unit.
+    layer_sizes : sequence of int
+        Nodes per layer, input first.
+    seed : int or None
+        Seed of the draw for a rate (None: a random draw).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One boolean array of shape (layer_sizes[l],) per layer, all False for the input
+        and output layers.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``dropped`` is none of the above, or does not fit the hidden layers.
     """
-    sizes = check_layer_sizes(layer_sizes)
+    sizes = check_layer_sizes(layer_sizes, maximum=MAX_LAYER_SIZE)
+    seed = None if seed is None else check.seed(seed)
     masks = [np.zeros(size, dtype=bool) for size in sizes]
     if dropped is None:
         return masks
@@ -199,9 +246,7 @@ def check_dropped(dropped, layer_sizes: Sequence[int], seed: int | None = 0) -> 
             f"dropped: dropout is drawn on hidden layers, and layer_sizes {sizes} has none"
         )
     if isinstance(dropped, numbers.Real):
-        rate = float(dropped)
-        if not 0 <= rate < 1:
-            raise ValueError(f"dropped must be a dropout rate in [0, 1), got {dropped!r}")
+        rate = check.probability(dropped, "dropped", include_one=False)
         rng = np.random.default_rng(seed)
         for layer, size in enumerate(hidden, start=1):
             masks[layer] = rng.random(size) < rate
@@ -269,164 +314,166 @@ def _edge_style(values: np.ndarray, mappable: ScalarMappable) -> tuple[np.ndarra
     return mappable.to_rgba(values), 0.4 + 2.6 * np.minimum(np.abs(values) / limit, 1.0)
 
 
-def draw_network(
-    layer_sizes: Sequence[int],
-    ax: Axes | None = None,
-    *,
-    draw_bias: bool = False,
-    use_bias: bool = True,
-    labels: bool = False,
-    weight_labels: bool | None = None,
-    activation_symbols: bool = False,
-    output_activation: str | None = None,
-    activations: Sequence[str] | None = None,
-    output_labels: bool = False,
-    counts: bool = False,
-    weights: str | Sequence | None = None,
-    biases: Sequence | None = None,
-    seed: int | None = 0,
-    colorbar: bool | None = None,
-    weight_limit: float | None = None,
-    max_nodes: int = MAX_NODES_DRAWN,
-    dropped: float | Sequence | None = None,
-) -> NetworkDrawing:
-    """Draw a dense neural network.
+def _optional_boolean(value, argument: str) -> bool | None:
+    """A yes/no argument that may also be None (meaning: choose for me)."""
+    return None if value is None else check.boolean(value, argument)
 
-    Parameters
-    ----------
-    layer_sizes
-        Nodes per layer, input first, e.g. ``[2, 3, 1]``.
-    ax
-        Axes to draw into; a new figure is created only when None.
-    draw_bias
-        Draw a bias node "1" on top of every layer but the last, with its edges.
-    use_bias
-        Whether the network has biases (affects the counts). Must be True with ``draw_bias``.
-    labels
-        Label nodes (x_i inputs, h_i hidden, o_i outputs) and layers.
-    weight_labels
-        Label edges w_ij (bias edges w_0j). Default: with ``labels`` on small, uncoloured
-        networks (at most 30 edges).
-    activation_symbols
-        Write "z | f" inside hidden nodes and "z | g" inside output nodes (σ for a sigmoid
-        output); a softmax output layer is framed and marked, since softmax couples its nodes.
-    output_activation
-        Output activation for the marking: "sigmoid", "softmax", "linear" or None.
-    activations
-        One activation name per non-input layer, written under the layer.
-    output_labels
-        Write each node's output next to it: a_i for hidden nodes, ŷ for outputs.
-    counts
-        Write "N weights, M biases" under the network.
-    weights
-        None (black edges), ``"random"`` (seeded random weights, for illustration), or a
-        list of arrays of shape (n_in, n_out), one per layer, as ``model.get_weights()[0::2]``.
-        Edges are then coloured by sign and their width scales with |w|.
-    biases
-        With ``weights``: a list of arrays of shape (n_out,), used for the bias edges.
-    seed
-        Seed of the random weights.
-    colorbar
-        Draw a colour bar for coloured weights (default: only for real weights).
-    weight_limit
-        The colour scale runs from -weight_limit to +weight_limit (default: the largest
-        magnitude drawn); larger weights get the end colours and the widest lines.
-    max_nodes
-        Layers with more nodes are drawn with an ellipsis (first and last nodes only).
-    dropped
-        Dropout in one training step: the hidden units it removes are drawn faded and
-        crossed out, without their edges (in, out and bias), since a dropped unit outputs 0
-        in that step. Either a rate in [0, 1) (each hidden unit is dropped independently
-        with this probability, as by Keras' ``Dropout(rate)``, drawn with ``seed``) or one
-        entry per hidden layer: a boolean array of shape (n_units,) (True = dropped) or
-        None. The input and output layers are never dropped here. The kept units' outputs
-        are scaled by 1 / (1 - rate) in that step (inverted dropout); that is not drawn.
 
-    Returns
-    -------
-    NetworkDrawing
-        The artists drawn and the weight and bias counts.
-    """
-    sizes = check_layer_sizes(layer_sizes)
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, numbers.Integral) or max_nodes < 3:
-        raise ValueError(f"max_nodes must be an integer >= 3, got {max_nodes!r}")
-    if draw_bias and not use_bias:
+@dataclass
+class _Options:
+    """The checked arguments of :func:`draw_network`."""
+
+    sizes: list[int]
+    draw_bias: bool
+    use_bias: bool
+    labels: bool
+    weight_labels: bool | None
+    activation_symbols: bool
+    output_activation: str | None
+    activations: list[str] | None
+    output_labels: bool
+    counts: bool
+    colorbar: bool | None
+    weight_limit: float | None
+    max_nodes: int
+    seed: int | None
+
+    @property
+    def n_links(self) -> int:
+        """Number of weight layers (pairs of consecutive layers)."""
+        return len(self.sizes) - 1
+
+
+_FLAGS = ("draw_bias", "use_bias", "labels", "activation_symbols", "output_labels", "counts")
+
+
+def _check_options(layer_sizes, **options) -> _Options:
+    """Check every argument of :func:`draw_network` but the weights, biases and dropout."""
+    sizes = check_layer_sizes(layer_sizes, maximum=MAX_LAYER_SIZE)
+    flags = {name: check.boolean(options[name], name) for name in _FLAGS}
+    if flags["draw_bias"] and not flags["use_bias"]:
         raise ValueError("draw_bias=True needs use_bias=True: there are no biases to draw")
-    if output_activation not in _OUTPUT_SYMBOLS:
-        raise ValueError(
-            "output_activation must be one of 'sigmoid', 'softmax', 'linear' or None, "
-            f"got {output_activation!r}"
-        )
+    output_activation = options["output_activation"]
+    if output_activation is not None:
+        check.choice(output_activation, "output_activation", ("sigmoid", "softmax", "linear"))
     n_links = len(sizes) - 1
-    if activations is not None and (isinstance(activations, str) or len(activations) != n_links):
-        raise ValueError(
-            f"activations must list one name per non-input layer ({n_links}), got {activations!r}"
-        )
+    activations = options["activations"]
+    if activations is not None:
+        if isinstance(activations, str) or not isinstance(activations, Sequence):
+            raise TypeError(
+                f"activations must list one name per non-input layer ({n_links}), "
+                f"got {activations!r}"
+            )
+        if len(activations) != n_links or not all(isinstance(a, str) for a in activations):
+            raise ValueError(
+                f"activations must list one name per non-input layer ({n_links}, strings), "
+                f"got {activations!r}"
+            )
+        activations = list(activations)
+    weight_limit = options["weight_limit"]
+    seed = options["seed"]
+    return _Options(
+        sizes=sizes,
+        weight_labels=_optional_boolean(options["weight_labels"], "weight_labels"),
+        output_activation=output_activation,
+        activations=activations,
+        colorbar=_optional_boolean(options["colorbar"], "colorbar"),
+        weight_limit=None if weight_limit is None else check.positive(weight_limit, "weight_limit"),
+        max_nodes=check.integer(options["max_nodes"], "max_nodes", minimum=3),
+        seed=None if seed is None else check.seed(seed),
+        **flags,
+    )
 
-    dropped_masks = check_dropped(dropped, sizes, seed)
 
-    kernel_shapes = [(a, b) for a, b in itertools.pairwise(sizes)]
-    real_weights = weights is not None and not (isinstance(weights, str) and weights == "random")
-    if isinstance(weights, str) and weights != "random":
-        raise ValueError(f"weights must be None, 'random' or a list of arrays, got {weights!r}")
-    if biases is not None and not real_weights:
-        raise ValueError("biases can only be given together with a list of weights")
-    if weights == "random":
-        rng = np.random.default_rng(seed)
-        kernels = [rng.standard_normal(shape) for shape in kernel_shapes]
-        bias_values = [rng.standard_normal(shape[1]) for shape in kernel_shapes]
-    elif real_weights:
-        kernels = _check_matrices(weights, kernel_shapes, "weights")
-        bias_values = (
-            _check_matrices(biases, [(b,) for _, b in kernel_shapes], "biases")
-            if biases is not None
-            else None
-        )
-    else:
-        kernels = bias_values = None
-    if colorbar is None:
-        colorbar = real_weights
-    if weight_limit is not None and (
-        not isinstance(weight_limit, numbers.Real)
-        or isinstance(weight_limit, bool)
-        or not np.isfinite(weight_limit)
-        or weight_limit <= 0
-    ):
-        raise ValueError(f"weight_limit must be a positive number, got {weight_limit!r}")
+def _parameters(weights, biases, options: _Options, node_indices):
+    """The kernels and biases to colour the edges with, and the node indices into them.
 
-    if ax is None:
-        import matplotlib.pyplot as plt
+    Returns ``(kernels, bias_values, indices, real)``: None, None for black edges. Random
+    weights are drawn only for the drawn nodes (so ``indices`` count from 0 in each drawn
+    layer): a layer of 20,000 units costs no more than one of ``max_nodes``. For a network
+    drawn whole they are the same numbers as drawing every weight.
+    """
+    shapes = list(itertools.pairwise(options.sizes))
+    if isinstance(weights, str):
+        if weights != "random":
+            raise ValueError(f"weights must be None, 'random' or a list of arrays, got {weights!r}")
+        if biases is not None:
+            raise ValueError("biases can only be given together with a list of weights")
+        rng = np.random.default_rng(options.seed)
+        drawn = [len(indices) for indices in node_indices]
+        kernels = [rng.standard_normal((drawn[k], drawn[k + 1])) for k in range(len(shapes))]
+        bias_values = [rng.standard_normal(drawn[k + 1]) for k in range(len(shapes))]
+        return kernels, bias_values, [np.arange(n) for n in drawn], False
+    if weights is None:
+        if biases is not None:
+            raise ValueError("biases can only be given together with a list of weights")
+        return None, None, node_indices, False
+    kernels = _check_matrices(weights, shapes, "weights")
+    bias_values = (
+        _check_matrices(biases, [(b,) for _, b in shapes], "biases") if biases is not None else None
+    )
+    return kernels, bias_values, node_indices, True
 
-        _, ax = plt.subplots(figsize=style.figsize(6, 4))
-    fig = ax.figure
-    ax.set_axis_off()
 
-    mappable = None
-    if kernels is not None:
-        magnitudes = [np.abs(k).max() for k in kernels]
-        if draw_bias and bias_values is not None:
-            magnitudes += [np.abs(b).max() for b in bias_values]
-        limit = max(max(magnitudes), 1e-12) if weight_limit is None else float(weight_limit)
-        mappable = ScalarMappable(Normalize(-limit, limit), style.DIVERGING_CMAP)
-    cbar = None
-    if colorbar and mappable is not None:
-        cbar = fig.colorbar(mappable, ax=ax, shrink=0.7, fraction=0.05, pad=0.02)
-        cbar.set_label("weight")
+def _colour_scale(ax, kernels, bias_values, options: _Options, real: bool):
+    """The mappable of the edge colours (None for black edges) and its colour bar."""
+    if kernels is None:
+        return None, None
+    magnitudes = [np.abs(k).max() for k in kernels]
+    if options.draw_bias and bias_values is not None:
+        magnitudes += [np.abs(b).max() for b in bias_values]
+    limit = max(max(magnitudes), 1e-12) if options.weight_limit is None else options.weight_limit
+    mappable = ScalarMappable(Normalize(-limit, limit), style.DIVERGING_CMAP)
+    if not (real if options.colorbar is None else options.colorbar):
+        return mappable, None
+    cbar = ax.figure.colorbar(mappable, ax=ax, shrink=0.7, fraction=0.05, pad=0.02)
+    cbar.set_label("weight")
+    return mappable, cbar
 
-    # --- layout: one slot per node, the bias node and the ellipsis; slot spacing 1 ---------
-    drawn = [_drawn_indices(size, max_nodes) for size in sizes]
+
+@dataclass
+class _Layout:
+    """Where everything goes: data coordinates (node spacing 1) and font sizes in points."""
+
+    drawn: list[tuple[np.ndarray, bool]]
+    slots: list[int]
+    positions: list[np.ndarray]
+    bias_positions: list[tuple[float, float]]
+    ellipsis_positions: list[tuple[int, float, float] | None]
+    dx: float
+    radius: float
+    points_per_unit: float
+    node_font: float
+    label_font: float
+    base_font: float
+
+    @property
+    def max_slots(self) -> int:
+        """Slots of the tallest layer."""
+        return max(self.slots)
+
+    @property
+    def node_indices(self) -> list[np.ndarray]:
+        """The index in its layer of every drawn node, per layer."""
+        return [indices for indices, _ in self.drawn]
+
+
+def _layout(ax, options: _Options) -> _Layout:
+    """Lay out the layers: one slot per node, the bias node and the ellipsis; spacing 1."""
+    n_links = options.n_links
+    drawn = [_drawn_indices(size, options.max_nodes) for size in options.sizes]
     slots = []
     for layer, (indices, truncated) in enumerate(drawn):
-        has_bias_node = draw_bias and layer < n_links
+        has_bias_node = options.draw_bias and layer < n_links
         slots.append(len(indices) + int(truncated) + int(has_bias_node))
     max_slots = max(slots)
-    top_pad = 1.0 if labels else 0.3
-    bottom_pad = (0.9 if counts else 0.3) + (0.6 if activations is not None else 0.0)
+    top_pad = 1.0 if options.labels else 0.3
+    bottom_pad = (0.9 if options.counts else 0.3) + (0.6 if options.activations else 0.0)
     y_top = (max_slots - 1) / 2 + 0.5 + top_pad
     y_bottom = -(max_slots - 1) / 2 - 0.5 - bottom_pad
     height = y_top - y_bottom
     width_pt, height_pt = _axes_size_in_points(ax)
-    side_margin = 0.8 if output_labels else 0.6
+    side_margin = 0.8 if options.output_labels else 0.6
     available = height * width_pt / max(height_pt, 1e-9) - 2 * side_margin
     dx = min(max(available / max(n_links, 1), 1.0), 4.0 + 0.6 * max_slots)
     x_span = dx * n_links + 2 * side_margin
@@ -435,64 +482,99 @@ def draw_network(
     ax.set_aspect("equal", adjustable="box")
     points_per_unit = min(width_pt / x_span, height_pt / height)
     radius = min(0.32, 0.3 * dx)
-    node_font = float(np.clip(radius * points_per_unit * 0.85, 3.0, 13.0))
     base_font = float(mpl.rcParams["font.size"])
-    label_font = float(np.clip(points_per_unit * 0.45, 5.0, base_font))
 
     positions, bias_positions, ellipsis_positions = [], [], []
     for layer, (indices, truncated) in enumerate(drawn):
         x = layer * dx
         y = (slots[layer] - 1) / 2 - np.arange(slots[layer], dtype=float)
-        has_bias_node = draw_bias and layer < n_links
-        if has_bias_node:
+        if options.draw_bias and layer < n_links:
             bias_positions.append((x, y[0]))
             y = y[1:]
         if truncated:
-            head = max_nodes // 2
+            head = options.max_nodes // 2
             ellipsis_positions.append((layer, x, y[head]))
             y = np.delete(y, head)
         else:
             ellipsis_positions.append(None)
         positions.append(np.column_stack([np.full(len(indices), x), y]))
+    return _Layout(
+        drawn=drawn,
+        slots=slots,
+        positions=positions,
+        bias_positions=bias_positions,
+        ellipsis_positions=ellipsis_positions,
+        dx=dx,
+        radius=radius,
+        points_per_unit=points_per_unit,
+        node_font=float(np.clip(radius * points_per_unit * 0.85, 3.0, 13.0)),
+        label_font=float(np.clip(points_per_unit * 0.45, 5.0, base_font)),
+        base_font=base_font,
+    )
 
-    # --- edges ----------------------------------------------------------------------------
+
+@dataclass
+class _Edges:
+    """The edge collection and what it needs to be redrawn or labelled."""
+
+    collection: LineCollection
+    values: np.ndarray | None
+    kept_edges: np.ndarray | None
+    kept_nodes: list[np.ndarray]
+    count: int
+
+
+def _draw_edges(ax, layout: _Layout, options, dropped_masks, colouring) -> _Edges:
+    """All edges as one LineCollection, without the edges of dropped units.
+
+    ``colouring`` is ``(kernels, bias_values, indices, mappable)`` (kernels None: black).
+    """
+    positions, draw_bias = layout.positions, options.draw_bias
     segments = []
-    for link in range(n_links):
+    for link in range(options.n_links):
         source, target = positions[link], positions[link + 1]
         starts = np.repeat(source, len(target), axis=0)
         ends = np.tile(target, (len(source), 1))
         segments.append(np.stack([starts, ends], axis=1))
         if draw_bias:
-            bias_start = np.repeat(np.array([bias_positions[link]]), len(target), axis=0)
+            bias_start = np.repeat(np.array([layout.bias_positions[link]]), len(target), axis=0)
             segments.append(np.stack([bias_start, target], axis=1))
     all_segments = np.concatenate(segments, axis=0)
-    node_indices = [indices for indices, _ in drawn]
     # dropout: a dropped unit's edges (in, out and from the bias node) are not drawn
-    kept_nodes = [~dropped_masks[layer][indices] for layer, indices in enumerate(node_indices)]
-    any_dropped = any(mask.any() for mask in dropped_masks)
+    kept_nodes = [
+        ~dropped_masks[layer][indices] for layer, indices in enumerate(layout.node_indices)
+    ]
     kept_edges = None
-    if any_dropped:
+    if any(mask.any() for mask in dropped_masks):
         keep = []
-        for link in range(n_links):
+        for link in range(options.n_links):
             keep.append(np.outer(kept_nodes[link], kept_nodes[link + 1]).ravel())
             if draw_bias:
                 keep.append(kept_nodes[link + 1])
         kept_edges = np.concatenate(keep)
         all_segments = all_segments[kept_edges]
+    kernels, bias_values, indices, mappable = colouring
     if kernels is not None:
         # without biases, the bias edges are drawn neutral (value 0)
-        edge_values = _edge_values(kernels, bias_values, node_indices, draw_bias)
+        values = _edge_values(kernels, bias_values, indices, draw_bias)
         if kept_edges is not None:
-            edge_values = edge_values[kept_edges]
-        colors, widths = _edge_style(edge_values, mappable)
+            values = values[kept_edges]
+        colors, widths = _edge_style(values, mappable)
         edges = LineCollection(all_segments, colors=colors, linewidths=widths, alpha=0.9, zorder=1)
     else:
-        edge_values = None
+        values = None
         edges = LineCollection(all_segments, colors="0.55", linewidths=0.7, zorder=1)
     ax.add_collection(edges, autolim=False)
+    return _Edges(edges, values, kept_edges, kept_nodes, len(all_segments))
 
-    # --- nodes ----------------------------------------------------------------------------
-    kinds = ["input"] + ["hidden"] * (n_links - 1) + ["output"]
+
+def _draw_nodes(ax, layout: _Layout, kinds, kept_nodes):
+    """All nodes as one EllipseCollection; a cross over every dropped unit.
+
+    Returns ``(nodes, crosses, centres)``: ``crosses`` is None when nothing is dropped and
+    ``centres`` (n, 2) holds every node's centre, bias nodes last.
+    """
+    positions, bias_positions, radius = layout.positions, layout.bias_positions, layout.radius
     centres = list(positions) + ([np.array(bias_positions)] if bias_positions else [])
     face = [style.NODE_COLORS[kinds[layer]] for layer, p in enumerate(positions) for _ in p]
     face += [style.NODE_COLORS["bias"]] * len(bias_positions)
@@ -525,31 +607,42 @@ def draw_network(
             cross_segments, colors=_DROPPED_CROSS, linewidths=1.6, zorder=5, capstyle="round"
         )
         ax.add_collection(crosses, autolim=False)
+    return nodes, crosses, offsets
 
-    texts: list[Text] = []
 
-    def put(x, y, s, **kwargs):
+class _TextWriter:
+    """Writes the diagram's texts into ``ax`` (centred, node font, above the nodes)."""
+
+    def __init__(self, ax, node_font: float):
+        self.ax, self.node_font, self.texts = ax, node_font, []
+
+    def put(self, x, y, s, **kwargs) -> None:
+        """Write ``s`` at (x, y) in data coordinates."""
         kwargs.setdefault("ha", "center")
         kwargs.setdefault("va", "center")
-        kwargs.setdefault("fontsize", node_font)
+        kwargs.setdefault("fontsize", self.node_font)
         kwargs.setdefault("zorder", 4)
-        texts.append(ax.text(x, y, s, **kwargs))
+        self.texts.append(self.ax.text(x, y, s, **kwargs))
 
-    output_symbol = _OUTPUT_SYMBOLS[output_activation]
-    for layer, (centre, (indices, _)) in enumerate(zip(positions, drawn)):
+
+def _node_texts(put, layout: _Layout, options: _Options, kinds, kept_nodes) -> None:
+    """Labels, activation symbols and outputs in and beside the nodes; bias "1"; ellipses."""
+    node_font, radius, sizes = layout.node_font, layout.radius, options.sizes
+    output_symbol = _OUTPUT_SYMBOLS[options.output_activation]
+    for layer, (centre, (indices, _)) in enumerate(zip(layout.positions, layout.drawn)):
         kind = kinds[layer]
         for (x, y), index, kept in zip(centre, indices, kept_nodes[layer]):
             number = index + 1
             ink = "black" if kept else "0.55"
-            if activation_symbols and kind != "input":
+            if options.activation_symbols and kind != "input":
                 symbol = "f" if kind == "hidden" else output_symbol
                 z = "z" if kind == "output" and sizes[-1] == 1 else f"z_{{{number}}}"
                 symbol_font = max(node_font * 0.8, _MIN_FONT)
                 put(x, y, rf"${z}\,|\,{symbol}$", fontsize=symbol_font, color=ink)
-            elif labels:
+            elif options.labels:
                 letter = {"input": "x", "hidden": "h", "output": "o"}[kind]
                 put(x, y, rf"${letter}_{{{number}}}$", color=ink)
-            if output_labels and kind != "input" and kept:
+            if options.output_labels and kind != "input" and kept:
                 if kind == "hidden":
                     name = f"a_{{{number}}}"
                 else:
@@ -562,9 +655,9 @@ def draw_network(
                     fontsize=node_font,
                     color=style.OKABE_ITO[0] if kind == "hidden" else style.OKABE_ITO[1],
                 )
-    for x, y in bias_positions:
+    for x, y in layout.bias_positions:
         put(x, y, "$1$")
-    for item in ellipsis_positions:
+    for item in layout.ellipsis_positions:
         if item is not None:
             layer, x, y = item
             put(x, y, r"$\vdots$", fontsize=node_font * 1.4)
@@ -573,19 +666,23 @@ def draw_network(
                 y,
                 f"{sizes[layer]:,} nodes",
                 ha="left",
-                fontsize=max(label_font * 0.85, _MIN_FONT),
+                fontsize=max(layout.label_font * 0.85, _MIN_FONT),
                 color="0.3",
                 bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
             )
 
-    if labels:
-        title_font = min(label_font, dx * points_per_unit * 0.2)
+
+def _layer_texts(ax, put, layout: _Layout, options: _Options, kinds) -> None:
+    """Layer titles, the softmax frame and the activation names under the layers."""
+    dx, label_font, radius, n_links = layout.dx, layout.label_font, layout.radius, options.n_links
+    if options.labels:
+        title_font = min(label_font, dx * layout.points_per_unit * 0.2)
         for layer, kind in enumerate(kinds):
             title = f"hidden {layer}" if kind == "hidden" and n_links > 2 else kind
-            put(layer * dx, (max_slots - 1) / 2 + 0.75, title, fontsize=title_font, va="bottom")
-
-    if activation_symbols and output_activation == "softmax" and n_links >= 1:
-        outputs = positions[-1]
+            y = (layout.max_slots - 1) / 2 + 0.75
+            put(layer * dx, y, title, fontsize=title_font, va="bottom")
+    if options.activation_symbols and options.output_activation == "softmax":
+        outputs = layout.positions[-1]
         pad = radius * 1.35
         x0, y0 = outputs[:, 0].min() - pad, outputs[:, 1].min() - pad
         box = FancyBboxPatch(
@@ -600,90 +697,227 @@ def draw_network(
             zorder=2,
         )
         ax.add_patch(box)
-        put(
-            outputs[0, 0],
-            y0 - 0.15,
-            "softmax",
-            fontsize=label_font,
-            va="top",
-            color=style.OKABE_ITO[1],
-        )
+        put(outputs[0, 0], y0 - 0.15, "softmax", fontsize=label_font, va="top",
+            color=style.OKABE_ITO[1])  # fmt: skip
+    for layer, name in enumerate(options.activations or (), start=1):
+        layer_bottom = -(layout.slots[layer] - 1) / 2 - 0.5
+        put(layer * dx, layer_bottom - 0.15, name, fontsize=label_font, va="top",
+            style="italic", color="0.25")  # fmt: skip
 
-    if activations is not None:
-        for layer, name in enumerate(activations, start=1):
-            layer_bottom = -(slots[layer] - 1) / 2 - 0.5
-            put(
-                layer * dx,
-                layer_bottom - 0.15,
-                name,
-                fontsize=label_font,
-                va="top",
-                style="italic",
-                color="0.25",
-            )
 
-    if weight_labels is None:
-        weight_labels = labels and kernels is None and len(all_segments) <= _MAX_WEIGHT_LABELS
-    if weight_labels:
-        wanted = []
-        for link in range(n_links):
-            single_output = sizes[link + 1] == 1
-            n_targets = len(positions[link + 1])
-            sources = list(zip(positions[link], drawn[link][0] + 1, kept_nodes[link]))
-            if draw_bias:
-                sources.insert(0, (bias_positions[link], 0, True))
-            for (xs, ys), i, source_kept in sources:
-                for position, ((xt, yt), j, target_kept) in enumerate(
-                    zip(positions[link + 1], drawn[link + 1][0], kept_nodes[link + 1])
-                ):
-                    if not (source_kept and target_kept):
-                        continue  # a dropped unit's edge is not drawn, nor its label
-                    name = f"w_{{{i}}}" if single_output else f"w_{{{i},{j + 1}}}"
-                    # first choice: one source's labels spread along its edges
-                    t = 0.3 + 0.4 * position / max(n_targets - 1, 1)
-                    wanted.append(((xs, ys), (xt, yt), f"${name}$", t))
-        texts += _place_edge_labels(
-            ax,
-            wanted,
-            obstacles=[t for t in texts if t.get_transform() == ax.transData],
-            circles=offsets,
-            radius=radius,
-            points_per_unit=points_per_unit,
-            fontsize=max(node_font * 0.75, _MIN_FONT),
-        )
-
-    n_weights, n_biases = count_parameters(sizes, use_bias=use_bias)
-    if counts:
-        texts.append(
-            ax.text(
-                0.5,
-                0.01,
-                f"{n_weights:,} weights, {n_biases:,} biases",
-                transform=ax.transAxes,
-                ha="center",
-                va="bottom",
-                fontsize=base_font,
-            )
-        )
-
-    return NetworkDrawing(
-        ax=ax,
-        nodes=nodes,
-        edges=edges,
-        n_weights=n_weights,
-        n_biases=n_biases,
-        node_positions=positions,
-        node_indices=node_indices,
-        edge_values=edge_values,
-        texts=texts,
-        colorbar=cbar,
-        mappable=mappable,
-        layer_sizes=sizes,
-        draw_bias=draw_bias,
-        dropped=dropped_masks,
-        crosses=crosses,
-        kept_edges=kept_edges,
+def _weight_label_texts(ax, texts, layout: _Layout, options: _Options, edges: _Edges, centres):
+    """The names w_ij on the edges, placed where they overlap no node and no other text."""
+    positions, drawn, sizes = layout.positions, layout.drawn, options.sizes
+    wanted = []
+    for link in range(options.n_links):
+        single_output = sizes[link + 1] == 1
+        n_targets = len(positions[link + 1])
+        sources = list(zip(positions[link], drawn[link][0] + 1, edges.kept_nodes[link]))
+        if options.draw_bias:
+            sources.insert(0, (layout.bias_positions[link], 0, True))
+        targets = list(zip(positions[link + 1], drawn[link + 1][0], edges.kept_nodes[link + 1]))
+        for (xs, ys), i, source_kept in sources:
+            for position, ((xt, yt), j, target_kept) in enumerate(targets):
+                if not (source_kept and target_kept):
+                    continue  # a dropped unit's edge is not drawn, nor its label
+                name = f"w_{{{i}}}" if single_output else f"w_{{{i},{j + 1}}}"
+                # first choice: one source's labels spread along its edges
+                t = 0.3 + 0.4 * position / max(n_targets - 1, 1)
+                wanted.append(((xs, ys), (xt, yt), f"${name}$", t))
+    return _place_edge_labels(
+        ax,
+        wanted,
+        obstacles=[t for t in texts if t.get_transform() == ax.transData],
+        circles=centres,
+        radius=layout.radius,
+        points_per_unit=layout.points_per_unit,
+        fontsize=max(layout.node_font * 0.75, _MIN_FONT),
     )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _describe(sizes: list[int], n_weights: int, n_biases: int, dropped, coloured: bool) -> str:
+    """One sentence saying what the diagram shows, from its sizes and counts."""
+    hidden = sizes[1:-1]
+    if not hidden:
+        middle = "no hidden layer"
+    else:
+        widths = hidden[0] if len(set(hidden)) == 1 else None
+        layers = "one hidden layer" if len(hidden) == 1 else f"{len(hidden)} hidden layers"
+        if widths is not None:
+            middle = f"{layers} of {_plural(widths, 'unit')}"
+        else:
+            listed = ", ".join(f"{w:,}" for w in hidden[:-1]) + f" and {hidden[-1]:,}"
+            middle = f"{layers} of {listed} units"
+    biases = _plural(n_biases, "bias").replace("biass", "biases") if n_biases else "no biases"
+    text = (
+        f"Network diagram: {_plural(sizes[0], 'input')}, {middle}, "
+        f"{_plural(sizes[-1], 'output')}; {_plural(n_weights, 'weight')} and {biases}"
+    )
+    if coloured:
+        text += "; edges coloured by the sign of each weight and sized by its magnitude"
+    n_dropped = int(sum(mask.sum() for mask in dropped))
+    if n_dropped:
+        text += f"; dropout removes {n_dropped:,} of {sum(hidden):,} hidden units"
+    return text + "."
+
+
+def draw_network(
+    layer_sizes: Sequence[int],
+    *,
+    ax: Axes | None = None,
+    draw_bias: bool = False,
+    use_bias: bool = True,
+    labels: bool = False,
+    weight_labels: bool | None = None,
+    activation_symbols: bool = False,
+    output_activation: str | None = None,
+    activations: Sequence[str] | None = None,
+    output_labels: bool = False,
+    counts: bool = False,
+    weights: str | Sequence | None = None,
+    biases: Sequence | None = None,
+    seed: int | None = 0,
+    colorbar: bool | None = None,
+    weight_limit: float | None = None,
+    max_nodes: int = MAX_NODES_DRAWN,
+    dropped: float | Sequence | None = None,
+) -> NetworkDrawing:
+    """Draw a dense neural network.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Nodes per layer, input first, e.g. ``[2, 3, 1]``: at least two layers, each an
+        integer from 1 to :data:`MAX_LAYER_SIZE`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw into; a new figure is created only when None.
+    draw_bias : bool
+        Draw a bias node "1" on top of every layer but the last, with its edges.
+    use_bias : bool
+        Whether the network has biases (affects the counts). Must be True with ``draw_bias``.
+    labels : bool
+        Label nodes (x_i inputs, h_i hidden, o_i outputs) and layers.
+    weight_labels : bool or None
+        Label edges w_ij (bias edges w_0j). None: with ``labels`` on small, uncoloured
+        networks (at most 30 edges).
+    activation_symbols : bool
+        Write "z | f" inside hidden nodes and "z | g" inside output nodes (σ for a sigmoid
+        output); a softmax output layer is framed and marked, since softmax couples its nodes.
+    output_activation : {"sigmoid", "softmax", "linear"} or None
+        Output activation for the marking.
+    activations : sequence of str, optional
+        One activation name per non-input layer, written under the layer.
+    output_labels : bool
+        Write each node's output next to it: a_i for hidden nodes, ŷ for outputs.
+    counts : bool
+        Write "N weights, M biases" under the network.
+    weights : None, "random" or sequence of array_like
+        None (black edges), ``"random"`` (seeded random weights, for illustration; drawn
+        only for the edges drawn), or a list of arrays of shape (n_in, n_out), one per
+        layer, as ``model.get_weights()[0::2]``. Edges are then coloured by sign and their
+        width scales with |w|.
+    biases : sequence of array_like, optional
+        With a list of ``weights``: a list of arrays of shape (n_out,), for the bias edges.
+    seed : int or None
+        Seed of the random weights and of a dropout rate's draw.
+    colorbar : bool or None
+        Draw a colour bar for coloured weights (None: only for real weights).
+    weight_limit : float, optional
+        The colour scale runs from -weight_limit to +weight_limit (default: the largest
+        magnitude drawn); larger weights get the end colours and the widest lines.
+    max_nodes : int
+        Layers with more nodes are drawn with an ellipsis (first and last nodes only); >= 3.
+    dropped : None, float or sequence
+        Dropout in one training step: the hidden units it removes are drawn faded and
+        crossed out, without their edges (in, out and bias), since a dropped unit outputs 0
+        in that step. Either a rate in [0, 1) (each hidden unit is dropped independently
+        with this probability, as by Keras' ``Dropout(rate)``, drawn with ``seed``) or one
+        entry per hidden layer: a boolean array of shape (n_units,) (True = dropped) or
+        None. The input and output layers are never dropped here. The kept units' outputs
+        are scaled by 1 / (1 - rate) in that step (inverted dropout); that is not drawn.
+
+    Returns
+    -------
+    NetworkDrawing
+        The artists drawn and the weight and bias counts; its ``description`` says in one
+        sentence what the diagram shows.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument breaks the rules above (the message names it).
+    """
+    options = _check_options(
+        layer_sizes,
+        draw_bias=draw_bias,
+        use_bias=use_bias,
+        labels=labels,
+        weight_labels=weight_labels,
+        activation_symbols=activation_symbols,
+        output_activation=output_activation,
+        activations=activations,
+        output_labels=output_labels,
+        counts=counts,
+        colorbar=colorbar,
+        weight_limit=weight_limit,
+        max_nodes=max_nodes,
+        seed=seed,
+    )
+    sizes = options.sizes
+    dropped_masks = check_dropped(dropped, sizes, options.seed)
+    node_indices = [_drawn_indices(size, options.max_nodes)[0] for size in sizes]
+    kernels, bias_values, indices, real = _parameters(weights, biases, options, node_indices)
+    ax = _plotting.axes_or_new(ax, (6, 4))
+    ax.set_axis_off()
+    mappable, cbar = _colour_scale(ax, kernels, bias_values, options, real)
+
+    layout = _layout(ax, options)
+    edges = _draw_edges(
+        ax, layout, options, dropped_masks, (kernels, bias_values, indices, mappable)
+    )
+    kinds = ["input"] + ["hidden"] * (options.n_links - 1) + ["output"]
+    nodes, crosses, centres = _draw_nodes(ax, layout, kinds, edges.kept_nodes)
+    writer = _TextWriter(ax, layout.node_font)
+    _node_texts(writer.put, layout, options, kinds, edges.kept_nodes)
+    _layer_texts(ax, writer.put, layout, options, kinds)
+    texts = writer.texts
+    show_weight_labels = options.weight_labels
+    if show_weight_labels is None:
+        show_weight_labels = (
+            options.labels and kernels is None and edges.count <= _MAX_WEIGHT_LABELS
+        )
+    if show_weight_labels:
+        texts += _weight_label_texts(ax, texts, layout, options, edges, centres)
+
+    n_weights, n_biases = count_parameters(sizes, use_bias=options.use_bias)
+    if options.counts:
+        texts.append(
+            ax.text(0.5, 0.01, f"{n_weights:,} weights, {n_biases:,} biases",
+                    transform=ax.transAxes, ha="center", va="bottom", fontsize=layout.base_font)
+        )  # fmt: skip
+    artists = {
+        "nodes": nodes,
+        "edges": edges.collection,
+        "n_weights": n_weights,
+        "n_biases": n_biases,
+        "node_positions": layout.positions,
+        "node_indices": layout.node_indices,
+        "edge_values": edges.values,
+        "texts": texts,
+        "colorbar": cbar,
+        "mappable": mappable,
+        "layer_sizes": sizes,
+        "draw_bias": options.draw_bias,
+        "dropped": dropped_masks,
+        "crosses": crosses,
+        "kept_edges": edges.kept_edges,
+    }
+    description = _describe(sizes, n_weights, n_biases, dropped_masks, kernels is not None)
+    return NetworkDrawing(axes=(ax,), artists=artists, description=description)
 
 
 _LABEL_BOX = {"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}

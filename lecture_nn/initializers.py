@@ -29,9 +29,20 @@ zeros: fine for biases, bad for weights (every unit of a layer stays identical).
 from __future__ import annotations
 
 import math
-from numbers import Integral
 
 import numpy as np
+
+from lecture_nn import _validation as check
+
+__all__ = [
+    "INITIALIZERS",
+    "RANDOM_NORMAL_STDDEV",
+    "TRUNCATED_NORMAL_STD",
+    "check_initializer_name",
+    "expected_std",
+    "initialize",
+    "truncated_normal",
+]
 
 #: The initializer names, spelled as in ``keras.initializers``.
 INITIALIZERS = (
@@ -59,29 +70,29 @@ _VARIANCE_SCALING = {
 }
 
 
-def check_initializer_name(name) -> str:
-    """Return ``name`` if it is one of :data:`INITIALIZERS`, else raise listing the valid ones."""
-    if not isinstance(name, str):
-        raise TypeError(f"initializer name must be a string, got {type(name).__name__}")
-    if name not in INITIALIZERS:
-        raise ValueError(f"unknown initializer {name!r}; choose one of {', '.join(INITIALIZERS)}")
-    return name
+def check_initializer_name(name, argument: str = "name") -> str:
+    """Return ``name`` if it is one of :data:`INITIALIZERS`.
 
+    Parameters
+    ----------
+    name : str
+        An initializer name, spelled as in ``keras.initializers``.
+    argument : str
+        The caller's parameter name, for the error message.
 
-def _check_fan(value, argument: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{argument} must be an integer, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{argument} must be at least 1, got {value}")
-    return int(value)
+    Returns
+    -------
+    str
+        ``name``.
 
-
-def _check_stddev(stddev) -> float:
-    if isinstance(stddev, bool) or not isinstance(stddev, (int, float, np.floating)):
-        raise TypeError(f"stddev must be a number, got {type(stddev).__name__}")
-    if not math.isfinite(stddev) or stddev <= 0:
-        raise ValueError(f"stddev must be a finite number > 0, got {stddev!r}")
-    return float(stddev)
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If ``name`` is not one of :data:`INITIALIZERS` (the message lists them).
+    """
+    return check.choice(name, argument, INITIALIZERS)
 
 
 def _fan(mode: str, fan_in: int, fan_out: int) -> float:
@@ -93,15 +104,36 @@ def expected_std(name: str, fan_in: int, fan_out: int, stddev: float = RANDOM_NO
     """The standard deviation the initializer ``name`` aims for, from its formula.
 
     Glorot: sqrt(2 / (fan_in + fan_out)); He: sqrt(2 / fan_in); random_normal: ``stddev``;
-    zeros: 0. (``stddev`` is only used by random_normal.)
+    zeros: 0.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`INITIALIZERS`.
+    fan_in, fan_out : int
+        Inputs and units of the layer, each >= 1.
+    stddev : float
+        Standard deviation of ``random_normal`` (> 0; checked for every name, used by
+        that one only).
+
+    Returns
+    -------
+    float
+        The standard deviation of the weights the formula aims for.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is of the wrong type or out of range (the message names it).
     """
     check_initializer_name(name)
-    fan_in = _check_fan(fan_in, "fan_in")
-    fan_out = _check_fan(fan_out, "fan_out")
+    fan_in = check.positive_int(fan_in, "fan_in")
+    fan_out = check.positive_int(fan_out, "fan_out")
+    stddev = check.positive(stddev, "stddev")
     if name == "zeros":
         return 0.0
     if name == "random_normal":
-        return _check_stddev(stddev)
+        return stddev
     scale, mode, _ = _VARIANCE_SCALING[name]
     return math.sqrt(scale / _fan(mode, fan_in, fan_out))
 
@@ -114,9 +146,7 @@ def _generator(rng, seed) -> np.random.Generator:
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         return rng
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    return np.random.default_rng(seed)
+    return np.random.default_rng(None if seed is None else check.seed(seed))
 
 
 def truncated_normal(rng: np.random.Generator, shape: tuple[int, ...], std: float) -> np.ndarray:
@@ -124,7 +154,32 @@ def truncated_normal(rng: np.random.Generator, shape: tuple[int, ...], std: floa
 
     This is how Keras (``keras.random.truncated_normal``) samples; about 4.6 % of the
     draws are outside the bounds and are drawn again.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The generator to draw from.
+    shape : tuple of int
+        Shape of the result; every entry >= 1.
+    std : float
+        Standard deviation of the normal before truncation, > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 samples of shape ``shape``, all within [-2 std, 2 std].
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is not a ``numpy.random.Generator`` or ``shape`` not a sequence of ints.
+    ValueError
+        If a size in ``shape`` is below 1 or ``std`` is not a finite number > 0.
     """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    shape = tuple(check.sizes(shape, "shape"))
+    std = check.positive(std, "std")
     samples = rng.normal(0.0, std, size=shape)
     outside = np.abs(samples) > 2 * std
     while np.any(outside):
@@ -144,19 +199,41 @@ def initialize(
 ) -> np.ndarray:
     """A (fan_in, fan_out) weight matrix drawn with the Keras initializer ``name``.
 
-    Pass ``rng`` (a ``numpy.random.Generator``, e.g. to initialize several layers from one
-    stream) or ``seed`` for reproducible weights; with neither, the draw is random.
-    ``stddev`` is only used by ``random_normal``. Returns float64.
+    Parameters
+    ----------
+    name : str
+        One of :data:`INITIALIZERS`.
+    fan_in, fan_out : int
+        Inputs and units of the layer, each >= 1.
+    rng : numpy.random.Generator, optional
+        The generator to draw from (e.g. to initialize several layers from one stream).
+    seed : int, optional
+        Seed of a new generator, in [0, 2**32 - 1]; pass ``rng`` or ``seed``, not both.
+        With neither, the draw is random.
+    stddev : float
+        Standard deviation of ``random_normal`` (> 0; checked for every name).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 weights of shape (fan_in, fan_out).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is of the wrong type or out of range (the message names it), or
+        both ``rng`` and ``seed`` are given.
     """
     check_initializer_name(name)
-    fan_in = _check_fan(fan_in, "fan_in")
-    fan_out = _check_fan(fan_out, "fan_out")
+    fan_in = check.positive_int(fan_in, "fan_in")
+    fan_out = check.positive_int(fan_out, "fan_out")
+    stddev = check.positive(stddev, "stddev")
     generator = _generator(rng, seed)
     shape = (fan_in, fan_out)
     if name == "zeros":
         return np.zeros(shape)
     if name == "random_normal":
-        return generator.normal(0.0, _check_stddev(stddev), size=shape)
+        return generator.normal(0.0, stddev, size=shape)
     scale, mode, distribution = _VARIANCE_SCALING[name]
     n = _fan(mode, fan_in, fan_out)
     if distribution == "uniform":

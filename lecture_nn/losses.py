@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lecture_nn import _validation as check
+
 #: The loss names, spelled as in ``keras.losses``.
 LOSSES = ("binary_crossentropy", "categorical_crossentropy", "mean_squared_error")
 
@@ -36,26 +38,41 @@ LOSSES = ("binary_crossentropy", "categorical_crossentropy", "mean_squared_error
 EPSILON = 1e-7
 
 
-def check_loss_name(name) -> str:
-    """Return ``name`` if it is one of :data:`LOSSES`; otherwise raise with the valid names."""
-    if not isinstance(name, str):
-        raise TypeError(f"loss name must be a string, got {type(name).__name__}")
-    if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}")
-    return name
+def check_loss_name(name, argument: str = "name") -> str:
+    """Return ``name`` if it is one of :data:`LOSSES`.
+
+    Parameters
+    ----------
+    name : str
+        A loss name, spelled as in ``keras.losses``.
+    argument : str
+        The caller's parameter name, for the error message.
+
+    Returns
+    -------
+    str
+        ``name``.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If ``name`` is not one of :data:`LOSSES` (the message lists them).
+    """
+    return check.choice(name, argument, LOSSES)
 
 
 def _as_float(values, argument: str, dtype=None) -> np.ndarray:
-    """Convert ``values`` to a float array (ints and bools become float64)."""
-    try:
-        array = np.asarray(values)
-    except Exception as error:  # ragged nested lists and the like
-        raise TypeError(f"{argument} must be a numeric array-like") from error
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{argument} must be numeric, got dtype {array.dtype}")
+    """``values`` as a float array: float dtypes kept (or ``dtype``), ints and bools to float64.
+
+    NaN and infinities pass: the loss of a diverged prediction is NaN, as in Keras.
+    """
     if dtype is None:
-        dtype = array.dtype if array.dtype.kind == "f" else np.float64
-    return array.astype(dtype, copy=False)
+        dtype = getattr(values, "dtype", None)
+        if dtype is None or np.dtype(dtype).kind != "f":
+            dtype = np.float64
+    return check.as_array(values, argument, finite=False, dtype=dtype)
 
 
 def _prepare(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:

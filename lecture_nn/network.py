@@ -30,10 +30,10 @@ import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
 
 import numpy as np
 
+from lecture_nn import _validation as check
 from lecture_nn.activations import ACTIVATIONS, get_activation, softmax_vjp
 from lecture_nn.initializers import check_initializer_name, initialize
 from lecture_nn.losses import LOSSES, check_loss_name, loss_gradient, loss_value
@@ -108,25 +108,6 @@ class Gradients:
 # ---------------------------------------------------------------------------------------
 
 
-def _check_layer_sizes(layer_sizes) -> list[int]:
-    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence | np.ndarray):
-        raise TypeError(
-            f"layer_sizes must be a list of integers such as [2, 3, 1], "
-            f"got {type(layer_sizes).__name__}"
-        )
-    sizes = list(layer_sizes)
-    if len(sizes) < 2:
-        raise ValueError(
-            f"layer_sizes needs at least two entries (inputs and outputs), got {sizes}"
-        )
-    for i, size in enumerate(sizes):
-        if isinstance(size, bool) or not isinstance(size, Integral):
-            raise TypeError(f"layer_sizes[{i}] must be an integer, got {size!r}")
-        if size < 1:
-            raise ValueError(f"layer_sizes[{i}] must be at least 1, got {size}")
-    return [int(size) for size in sizes]
-
-
 def _check_activations(activations, n_layers: int) -> list[str]:
     if isinstance(activations, str):
         raise TypeError(
@@ -141,8 +122,8 @@ def _check_activations(activations, n_layers: int) -> list[str]:
             f"activations needs one name per layer: {n_layers} for layer_sizes with "
             f"{n_layers + 1} entries, got {len(names)} ({names})"
         )
-    for name in names:
-        get_activation(name)  # raises a ValueError that lists the valid names
+    for i, name in enumerate(names):
+        check.choice(name, f"activations[{i}]", ACTIVATIONS)
     return names
 
 
@@ -156,28 +137,9 @@ def _check_dtype(dtype) -> type:
     return resolved
 
 
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    return int(seed)
-
-
-def _check_learning_rate(learning_rate) -> float:
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, Real):
-        raise TypeError(f"learning_rate must be a number, got {type(learning_rate).__name__}")
-    if not math.isfinite(learning_rate) or learning_rate < 0:
-        raise ValueError(f"learning_rate must be a finite number >= 0, got {learning_rate!r}")
-    return float(learning_rate)
-
-
 def _numeric_array(values, argument: str, dtype) -> np.ndarray:
-    try:
-        array = np.asarray(values)
-    except Exception as error:  # ragged nested lists and the like
-        raise TypeError(f"{argument} must be a numeric array-like") from error
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{argument} must be numeric, got dtype {array.dtype}")
-    return array.astype(dtype, copy=False)
+    """``values`` as a finite real array in ``dtype`` (the one array rule, then the cast)."""
+    return check.as_array(values, argument).astype(dtype, copy=False)
 
 
 # ---------------------------------------------------------------------------------------
@@ -186,7 +148,7 @@ def _numeric_array(values, argument: str, dtype) -> np.ndarray:
 
 
 def activation_backward(name: str, z: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
-    """dL/dz from dL/da for a = f(z), both (batch, n): one step of the chain rule.
+    """dL/dz from dL/da for a = f(z): one step of the chain rule.
 
     For the element-wise activations a_i depends only on z_i, so dL/dz_i = dL/da_i f'(z_i).
     Each softmax output depends on all logits of its row, so the chain rule needs the
@@ -196,10 +158,34 @@ def activation_backward(name: str, z: np.ndarray, grad_a: np.ndarray) -> np.ndar
     to dL/dz = (y_pred - y_true) / batch for targets that sum to 1, such as one-hot
     labels; we keep the general product here, so the same
     code also covers softmax with mean squared error.)
+
+    Parameters
+    ----------
+    name : str
+        An activation of :data:`lecture_nn.activations.ACTIVATIONS`.
+    z : array_like, shape (batch, n)
+        The pre-activations the forward pass computed.
+    grad_a : array_like, shape (batch, n)
+        dL/da, the gradient of the loss with respect to the activations.
+
+    Returns
+    -------
+    numpy.ndarray, shape (batch, n)
+        dL/dz.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown, or ``grad_a`` does not have the shape of ``z`` (a
+        broadcast would silently sum or repeat gradients).
     """
+    activation = get_activation(name)
+    z_shape, grad_shape = np.shape(z), np.shape(grad_a)
+    if z_shape != grad_shape:
+        raise ValueError(f"grad_a must have the shape of z {z_shape}, got {grad_shape}")
     if name == "softmax":
         return softmax_vjp(z, grad_a)
-    return grad_a * get_activation(name).derivative(z)
+    return grad_a * activation.derivative(z)
 
 
 # ---------------------------------------------------------------------------------------
@@ -227,11 +213,11 @@ class Network:
         seed: int = 0,
         dtype=np.float64,
     ):
-        self.layer_sizes = _check_layer_sizes(layer_sizes)
+        self.layer_sizes = check.sizes(layer_sizes, "layer_sizes", minimum_length=2)
         self.activations = _check_activations(activations, len(self.layer_sizes) - 1)
-        self.loss = check_loss_name(loss)
-        self.initializer = check_initializer_name(initializer)
-        self.seed = _check_seed(seed)
+        self.loss = check_loss_name(loss, "loss")
+        self.initializer = check_initializer_name(initializer, "initializer")
+        self.seed = check.seed(seed)
         self.dtype = _check_dtype(dtype)
         rng = np.random.default_rng(self.seed)
         self.layers = [
@@ -348,7 +334,7 @@ class Network:
 
         Returns the batch loss *before* the update, as Keras' ``train_on_batch`` does.
         """
-        learning_rate = _check_learning_rate(learning_rate)
+        learning_rate = check.non_negative(learning_rate, "learning_rate")
         forward = self.forward(X)
         y = self._check_y(y, forward.inputs.shape[0])
         loss_before = loss_value(self.loss, y, forward.output)
@@ -367,8 +353,25 @@ class Network:
     def set_weights(self, weights) -> None:
         """Replace the weights by ``weights`` in Keras order [W1, b1, W2, b2, ...] (copied).
 
-        Shapes must match the network exactly; the values are cast to its dtype.
+        Parameters
+        ----------
+        weights : sequence of array_like
+            ``[W1, b1, W2, b2, ...]``: ``W[l]`` of shape (n_{l-1}, n_l), ``b[l]`` of shape
+            (n_l,), exactly the shapes of the network; the values are cast to its dtype.
+
+        Raises
+        ------
+        TypeError
+            If ``weights`` is not a list of real arrays.
+        ValueError
+            If the number of arrays or a shape does not match, or a value is NaN or
+            infinite (a network with a NaN weight predicts NaN for every input).
         """
+        if isinstance(weights, (str, bytes, np.ndarray)) or not isinstance(weights, Sequence):
+            raise TypeError(
+                "weights must be a list of arrays [W1, b1, W2, b2, ...], "
+                f"got {type(weights).__name__}"
+            )
         weights = list(weights)
         expected = [
             shape for layer in self.layers for shape in (layer.weights.shape, layer.bias.shape)
@@ -525,21 +528,39 @@ class TrainingRun:
     batch_losses: np.ndarray
 
 
-def _check_count(value, argument: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{argument} must be an integer, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{argument} must be at least {minimum}, got {value}")
-    return int(value)
-
-
 def minibatch_indices(n_samples: int, batch_size: int, steps: int, seed: int) -> list[np.ndarray]:
     """The example indices of each of ``steps`` mini-batches, like Keras' fit(shuffle=True).
 
     Every epoch visits the examples in a new random order, cut into batches of
     ``batch_size``; the last batch of an epoch holds the remainder and may be smaller.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of training examples, >= 1.
+    batch_size : int
+        Examples per batch, >= 1 (a batch larger than ``n_samples`` holds all of them).
+    steps : int
+        Number of batches (updates), >= 0.
+    seed : int
+        Seed of the shuffling, in [0, 2**32 - 1].
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``steps`` integer arrays of example indices, each of shape (<= batch_size,).
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an integer (``steps=math.inf`` included).
+    ValueError
+        If ``n_samples`` or ``batch_size`` is below 1 or ``steps`` below 0.
     """
-    rng = np.random.default_rng(seed)
+    n_samples = check.positive_int(n_samples, "n_samples")
+    batch_size = check.positive_int(batch_size, "batch_size")
+    steps = check.count(steps, "steps")
+    rng = np.random.default_rng(check.seed(seed))
     batches: list[np.ndarray] = []
     while len(batches) < steps:
         order = rng.permutation(n_samples)
@@ -567,17 +588,17 @@ def train(
     """
     if not isinstance(network, Network):
         raise TypeError(f"network must be a Network, got {type(network).__name__}")
-    learning_rate = _check_learning_rate(learning_rate)
-    steps = _check_count(steps, "steps", 0)
+    learning_rate = check.non_negative(learning_rate, "learning_rate")
+    steps = check.count(steps, "steps")
     X = network._check_X(X)
     y = network._check_y(y, X.shape[0])
     n_samples = X.shape[0]
-    seed = _check_seed(seed)
+    seed = check.seed(seed)
     if batch_size is None:
         # Full batch: every step sees all the data in their original order.
         batches = [np.arange(n_samples)] * steps
     else:
-        batch_size = min(_check_count(batch_size, "batch_size", 1), n_samples)
+        batch_size = min(check.positive_int(batch_size, "batch_size"), n_samples)
         batches = minibatch_indices(n_samples, batch_size, steps, seed)
 
     history = [network.get_weights()]

@@ -1,6 +1,8 @@
 """Network diagrams: counts against Keras, real weights, layout, dropout, and bad input."""
 
 import itertools
+import subprocess
+import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,9 +13,12 @@ from hypothesis import strategies as st
 from matplotlib.collections import EllipseCollection, LineCollection
 from matplotlib.text import Text
 
-from lecture_nn.diagrams import MAX_NODES_DRAWN, count_parameters, draw_network
+from lecture_nn.diagrams import MAX_LAYER_SIZE, MAX_NODES_DRAWN, count_parameters, draw_network
+from lecture_nn.network import Network
 
 keras = pytest.importorskip("keras")
+
+RATE = r"dropped must be a number in \[0, 1\)"
 
 
 def keras_dense_model(layer_sizes, use_bias=True):
@@ -164,23 +169,23 @@ def test_draws_into_given_axes_and_creates_a_figure_only_without_one():
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"layer_sizes": []}, ValueError, "at least two layers"),
-        ({"layer_sizes": [3]}, ValueError, "at least two layers"),
-        ({"layer_sizes": [3, 0]}, ValueError, r"layer_sizes\[1\] must be at least 1"),
-        ({"layer_sizes": [-2, 3]}, ValueError, r"layer_sizes\[0\] must be at least 1"),
-        ({"layer_sizes": [2.5, 3]}, ValueError, "whole number"),
-        ({"layer_sizes": [2, True]}, ValueError, "whole number"),
-        ({"layer_sizes": "23"}, TypeError, "list of node counts"),
-        ({"layer_sizes": 5}, TypeError, "list of node counts"),
+        ({"layer_sizes": []}, ValueError, r"at least 2 size"),
+        ({"layer_sizes": [3]}, ValueError, r"at least 2 size"),
+        ({"layer_sizes": [3, 0]}, ValueError, r"layer_sizes\[1\] must be an integer >= 1"),
+        ({"layer_sizes": [-2, 3]}, ValueError, r"layer_sizes\[0\] must be an integer >= 1"),
+        ({"layer_sizes": [2.5, 3]}, TypeError, r"layer_sizes\[0\] must be an integer"),
+        ({"layer_sizes": [2, True]}, TypeError, r"layer_sizes\[1\] must be an integer"),
+        ({"layer_sizes": "23"}, TypeError, "layer_sizes must be a sequence"),
+        ({"layer_sizes": 5}, TypeError, "layer_sizes must be a sequence"),
         ({"layer_sizes": [2, 3], "weights": [np.ones((3, 2))]}, ValueError, r"shape \(2, 3\)"),
         ({"layer_sizes": [2, 3, 1], "weights": [np.ones((2, 3))]}, ValueError, "one array per"),
         ({"layer_sizes": [2, 3], "weights": "ones"}, ValueError, "'random'"),
-        ({"layer_sizes": [2, 3], "weights": [np.full((2, 3), np.nan)]}, ValueError, "nan"),
+        ({"layer_sizes": [2, 3], "weights": [np.full((2, 3), np.nan)]}, ValueError, "finite"),
         ({"layer_sizes": [2, 3], "draw_bias": True, "use_bias": False}, ValueError, "draw_bias"),
         ({"layer_sizes": [2, 3], "output_activation": "relu"}, ValueError, "output_activation"),
         ({"layer_sizes": [2, 3, 1], "activations": ["relu"]}, ValueError, "one name per"),
         ({"layer_sizes": [2, 3], "biases": [np.ones(3)]}, ValueError, "together with"),
-        ({"layer_sizes": [2, 3], "max_nodes": 1}, ValueError, "max_nodes"),
+        ({"layer_sizes": [2, 3], "max_nodes": 1}, ValueError, "max_nodes must be an integer >= 3"),
     ],
 )
 def test_bad_input_is_a_clear_error(kwargs, error, message):
@@ -189,10 +194,16 @@ def test_bad_input_is_a_clear_error(kwargs, error, message):
     assert plt.get_fignums() == []  # nothing half-drawn was left behind
 
 
-def test_integral_floats_and_numpy_ints_are_accepted():
+def test_numpy_ints_are_accepted_and_float_sizes_refused_as_by_network():
+    # Before: draw_network accepted a layer of 2.0 units while Network refused it. One
+    # rule now (lecture_nn._validation.sizes): integers, numpy integers included.
     drawing = draw_network(np.array([2, 3, 1]))
     assert (drawing.n_weights, drawing.n_biases) == (9, 4)
-    assert draw_network([2.0, 3.0]).n_weights == 6
+    assert draw_network([np.int64(2), np.int32(3)]).n_weights == 6
+    for call in (lambda: draw_network([2.0, 3.0]), lambda: Network([2.0, 3], ["sigmoid"])):
+        with pytest.raises(TypeError, match=r"layer_sizes\[0\] must be an integer, got 2.0"):
+            call()
+    assert count_parameters([np.int64(3), 2]) == (6, 2)
 
 
 def test_update_weights_recolours_the_same_edges():
@@ -214,7 +225,7 @@ def test_update_weights_recolours_the_same_edges():
     np.testing.assert_allclose(edges.get_linewidths(), fresh.edges.get_linewidths())
     with pytest.raises(ValueError, match=r"weights\[0\] has shape"):
         drawing.update_weights([np.ones((3, 2)), np.ones((3, 1))])
-    with pytest.raises(ValueError, match="weight_limit must be a positive"):
+    with pytest.raises(ValueError, match="weight_limit must be a number > 0"):
         draw_network([2, 1], weights=[np.ones((2, 1))], weight_limit=0)
     with pytest.raises(ValueError, match="needs a drawing made with real weights"):
         draw_network([2, 1]).update_weights([np.ones((2, 1))])
@@ -356,9 +367,21 @@ def test_dropped_units_have_no_weight_labels():
         ({"layer_sizes": [2, 3, 1], "dropped": True}, TypeError, "dropout rate in"),
         ({"layer_sizes": [2, 3, 1], "dropped": "half"}, TypeError, "dropout rate in"),
         ({"layer_sizes": [2, 3, 1], "dropped": {1: [True]}}, TypeError, "dropped must be"),
-        ({"layer_sizes": [2, 3, 1], "dropped": 1.0}, ValueError, r"rate in \[0, 1\)"),
-        ({"layer_sizes": [2, 3, 1], "dropped": -0.1}, ValueError, r"rate in \[0, 1\)"),
-        ({"layer_sizes": [2, 3, 1], "dropped": float("nan")}, ValueError, r"rate in \[0, 1\)"),
+        (
+            {"layer_sizes": [2, 3, 1], "dropped": 1.0},
+            ValueError,
+            r"dropped must be a number in \[0, 1\)",
+        ),
+        (
+            {"layer_sizes": [2, 3, 1], "dropped": -0.1},
+            ValueError,
+            r"dropped must be a number in \[0, 1\)",
+        ),
+        (
+            {"layer_sizes": [2, 3, 1], "dropped": float("nan")},
+            ValueError,
+            r"dropped must be a finite number",
+        ),
         ({"layer_sizes": [2, 1], "dropped": 0.5}, ValueError, "has none"),
         ({"layer_sizes": [2, 3, 3, 1], "dropped": [None]}, ValueError, r"per hidden layer \(2"),
         ({"layer_sizes": [2, 3, 1], "dropped": [[0, 1, 0]]}, TypeError, "boolean mask"),
@@ -479,3 +502,120 @@ def test_labelled_diagrams_have_no_overlapping_text(layer_sizes, kwargs):
     fig, ax = plt.subplots(figsize=(6, 4))
     drawing = draw_network(layer_sizes, ax=ax, **kwargs)
     assert layout_problems(fig, drawing.texts) == []
+
+
+# --- faults of issue 14 (each test failed on the code before the fix) ---------------------
+
+
+def test_random_weights_of_wide_layers_cost_only_the_drawn_edges():
+    # Before: weights="random" drew all 400 million weights of [20000, 20000] (3.2 GB for
+    # the kernel, 6 GB in all) to colour 361 edges. The child runs under a 1.5 GB address
+    # space limit and measures the peak of Python's allocations with tracemalloc.
+    code = (
+        "import resource, tracemalloc\n"
+        "import matplotlib\n"
+        "matplotlib.use('Agg')\n"
+        "import matplotlib.pyplot as plt\n"
+        "from lecture_nn.diagrams import draw_network\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))\n"
+        "_, ax = plt.subplots()\n"
+        "tracemalloc.start()\n"
+        "d = draw_network([20000, 20000], ax=ax, weights='random')\n"
+        "peak = tracemalloc.get_traced_memory()[1]\n"
+        "print(len(d.edges.get_segments()), len(d.edge_values), peak)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    segments, values, peak = (int(v) for v in result.stdout.split())
+    assert segments == values == 19 * 19  # the drawn nodes' edges only
+    assert peak < 20_000_000, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_random_weights_of_a_network_drawn_whole_are_the_seeded_standard_normals():
+    # Drawing only the drawn edges' weights leaves untruncated networks as they were:
+    # kernels first, then biases, from one generator seeded with ``seed``.
+    sizes = [3, 4, 2]
+    rng = np.random.default_rng(11)
+    kernels = [rng.standard_normal((3, 4)), rng.standard_normal((4, 2))]
+    biases = [rng.standard_normal(4), rng.standard_normal(2)]
+    drawing = draw_network(sizes, weights="random", seed=11, draw_bias=True)
+    expected = np.concatenate([kernels[0].ravel(), biases[0], kernels[1].ravel(), biases[1]])
+    np.testing.assert_array_equal(drawing.edge_values, expected)
+
+
+def test_layers_wider_than_the_documented_limit_are_refused():
+    with pytest.raises(
+        ValueError, match=rf"layer_sizes\[1\] must be an integer <= {MAX_LAYER_SIZE}"
+    ):
+        draw_network([2, MAX_LAYER_SIZE + 1])
+    assert count_parameters([2, MAX_LAYER_SIZE + 1]) == (
+        2 * (MAX_LAYER_SIZE + 1),
+        MAX_LAYER_SIZE + 1,
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["draw_bias", "use_bias", "labels", "weight_labels", "activation_symbols", "output_labels",
+     "counts", "colorbar"],
+)  # fmt: skip
+@pytest.mark.parametrize("bad", ["False", 0, 1.0, None])
+def test_yes_no_parameters_accept_only_booleans(name, bad):
+    if bad is None and name in ("weight_labels", "colorbar"):
+        return  # None means "choose for me" for these two (documented)
+    with pytest.raises(TypeError, match=f"{name} must be True or False"):
+        draw_network([2, 3, 1], **{name: bad})
+    assert plt.get_fignums() == []
+
+
+def test_count_parameters_use_bias_accepts_only_booleans():
+    # Before: use_bias="False" counted the biases (a non-empty string is true).
+    with pytest.raises(TypeError, match="use_bias must be True or False"):
+        count_parameters([2, 3, 1], use_bias="False")
+    assert count_parameters([2, 3, 1], use_bias=np.bool_(False)) == (9, 0)
+
+
+@pytest.mark.parametrize("bad", ["ax", 3, "figure"])
+def test_a_bad_ax_is_a_clear_type_error(bad):
+    value = plt.figure() if bad == "figure" else bad
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        draw_network([2, 1], ax=value)
+
+
+def test_ax_is_keyword_only():
+    _fig, ax = plt.subplots()
+    with pytest.raises(TypeError):
+        draw_network([2, 1], ax)  # positional ax: refused
+
+
+@pytest.mark.parametrize(
+    ("sizes", "kwargs", "expected"),
+    [
+        ([2, 3, 1], {}, "2 inputs, one hidden layer of 3 units, 1 output; 9 weights and 4 biases"),
+        ([5, 10, 10, 10, 10, 10, 10, 5], {},
+         "5 inputs, 6 hidden layers of 10 units, 5 outputs; 600 weights and 65 biases"),
+        ([784, 512, 256, 10], {"max_nodes": 12},
+         "784 inputs, 2 hidden layers of 512 and 256 units, 10 outputs; 535,040 weights and "
+         "778 biases"),
+        ([4, 1], {"use_bias": False},
+         "4 inputs, no hidden layer, 1 output; 4 weights and no biases"),
+        ([1, 1], {}, "1 input, no hidden layer, 1 output; 1 weight and 1 bias"),
+    ],
+)  # fmt: skip
+def test_description_counts_the_layers_weights_and_biases(sizes, kwargs, expected):
+    drawing = draw_network(sizes, **kwargs)
+    assert drawing.description == f"Network diagram: {expected}."
+    # the numbers, recomputed from the sizes
+    weights = sum(a * b for a, b in itertools.pairwise(sizes))
+    biases = sum(sizes[1:]) if kwargs.get("use_bias", True) else 0
+    assert f"{weights:,} weight" in drawing.description
+    assert (f"{biases:,} bias" if biases else "no biases") in drawing.description
+
+
+def test_description_names_coloured_weights_and_dropped_units():
+    masks = [np.array([True, False, True, False]), np.array([False, False, True])]
+    drawing = draw_network([3, 4, 3, 2], weights="random", dropped=masks)
+    assert "coloured by the sign of each weight" in drawing.description
+    assert drawing.description.endswith("dropout removes 3 of 7 hidden units.")
+    assert "dropout" not in draw_network([3, 4, 3, 2]).description

@@ -10,6 +10,7 @@ from lecture_nn.initializers import (
     TRUNCATED_NORMAL_STD,
     expected_std,
     initialize,
+    truncated_normal,
 )
 
 keras = pytest.importorskip("keras")
@@ -111,19 +112,19 @@ def test_seed_and_rng_make_draws_reproducible():
 
 
 def test_bad_input_is_refused():
-    with pytest.raises(ValueError, match=r"unknown initializer 'xavier'.*glorot_normal"):
+    with pytest.raises(ValueError, match=r"name must be one of .*glorot_normal.*'xavier'"):
         initialize("xavier", 2, 3)
-    with pytest.raises(ValueError, match=r"unknown initializer"):
+    with pytest.raises(ValueError, match=r"name must be one of"):
         expected_std("he", 2, 3)
-    with pytest.raises(TypeError, match="initializer name must be a string"):
+    with pytest.raises(TypeError, match="name must be one of"):
         initialize(3, 2, 3)
-    with pytest.raises(ValueError, match="fan_in must be at least 1, got 0"):
+    with pytest.raises(ValueError, match="fan_in must be an integer >= 1, got 0"):
         initialize("he_normal", 0, 3)
-    with pytest.raises(ValueError, match="fan_out must be at least 1, got -2"):
+    with pytest.raises(ValueError, match="fan_out must be an integer >= 1, got -2"):
         expected_std("glorot_normal", 2, -2)
     with pytest.raises(TypeError, match="fan_in must be an integer"):
         initialize("he_normal", 2.0, 3)
-    with pytest.raises(ValueError, match="stddev must be a finite number > 0"):
+    with pytest.raises(ValueError, match="stddev must be a number > 0"):
         initialize("random_normal", 2, 3, stddev=0)
     with pytest.raises(ValueError, match="either rng or seed"):
         initialize("he_normal", 2, 3, rng=np.random.default_rng(), seed=1)
@@ -131,3 +132,11 @@ def test_bad_input_is_refused():
         initialize("he_normal", 2, 3, rng=np.random.RandomState(0))
     with pytest.raises(TypeError, match="seed must be an integer"):
         initialize("he_normal", 2, 3, seed="1")
+    with pytest.raises(ValueError, match="stddev must be a number > 0"):
+        expected_std("he_normal", 2, 3, stddev=-1.0)  # checked whatever the name
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        truncated_normal("rng", (2, 2), 1.0)
+    with pytest.raises(ValueError, match="std must be a number > 0"):
+        truncated_normal(np.random.default_rng(0), (2, 2), -1.0)
+    with pytest.raises(ValueError, match=r"shape\[0\] must be an integer >= 1"):
+        truncated_normal(np.random.default_rng(0), (0, 2), 1.0)

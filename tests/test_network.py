@@ -484,15 +484,15 @@ def test_zero_steps_record_only_the_start():
 @pytest.mark.parametrize(
     ("sizes", "activations", "error", "message"),
     [
-        ([2, 0, 1], ["tanh", "sigmoid"], ValueError, r"layer_sizes\[1\] must be at least 1"),
-        ([2, -3, 1], ["tanh", "sigmoid"], ValueError, r"layer_sizes\[1\] must be at least 1"),
-        ([2], [], ValueError, "at least two entries"),
+        ([2, 0, 1], ["tanh", "sigmoid"], ValueError, r"layer_sizes\[1\] must be an integer >= 1"),
+        ([2, -3, 1], ["tanh", "sigmoid"], ValueError, r"layer_sizes\[1\] must be an integer >= 1"),
+        ([2], [], ValueError, "at least 2 size"),
         ([2, 2.5, 1], ["tanh", "sigmoid"], TypeError, r"layer_sizes\[1\] must be an integer"),
-        ("231", ["tanh", "sigmoid"], TypeError, "layer_sizes must be a list"),
+        ("231", ["tanh", "sigmoid"], TypeError, "layer_sizes must be a sequence"),
         ([2, 3, 1], ["tanh"], ValueError, r"one name per layer: 2 .* got 1"),
         ([2, 3, 1], ["tanh", "sigmoid", "relu"], ValueError, r"one name per layer: 2 .* got 3"),
         ([2, 1], "sigmoid", TypeError, "single string 'sigmoid'"),
-        ([2, 3, 1], ["tahn", "sigmoid"], ValueError, r"unknown activation 'tahn'.*sigmoid, tanh"),
+        ([2, 3, 1], ["tahn", "sigmoid"], ValueError, r"activations\[0\] must be one of .*'tahn'"),
     ],
 )
 def test_bad_architectures_are_refused(sizes, activations, error, message):
@@ -501,9 +501,9 @@ def test_bad_architectures_are_refused(sizes, activations, error, message):
 
 
 def test_unknown_loss_initializer_and_dtype_are_refused_with_the_valid_names():
-    with pytest.raises(ValueError, match=r"unknown loss 'mse'.*mean_squared_error"):
+    with pytest.raises(ValueError, match=r"loss must be one of .*mean_squared_error.*got 'mse'"):
         Network([2, 1], ["sigmoid"], loss="mse")
-    with pytest.raises(ValueError, match=r"unknown initializer 'xavier'.*glorot_uniform"):
+    with pytest.raises(ValueError, match=r"initializer must be one of .*glorot_uniform.*'xavier'"):
         Network([2, 1], ["sigmoid"], initializer="xavier")
     with pytest.raises(ValueError, match="float32 or float64"):
         Network([2, 1], ["sigmoid"], dtype=np.int32)
@@ -522,7 +522,7 @@ def test_data_that_does_not_fit_the_network_is_refused():
         network.loss_value(X, np.zeros(4))
     with pytest.raises(ValueError, match=r"y must have shape \(4, 2\).*got shape \(3, 2\)"):
         network.gradients(X, y[:3])
-    with pytest.raises(TypeError, match="X must be numeric"):
+    with pytest.raises(TypeError, match="X must hold real numbers"):
         network.forward([["a", "b"]])
     with pytest.raises(ValueError, match="learning_rate"):
         network.sgd_step(X, y, learning_rate=-0.1)
@@ -538,9 +538,9 @@ def test_data_that_does_not_fit_the_network_is_refused():
 def test_train_refuses_bad_arguments():
     X, y = moons_like(8)
     network = Network([2, 2, 1], ["tanh", "sigmoid"])
-    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
         train(network, X, y, batch_size=0)
-    with pytest.raises(ValueError, match="steps must be at least 0"):
+    with pytest.raises(ValueError, match="steps must be an integer >= 0"):
         train(network, X, y, steps=-1)
     with pytest.raises(TypeError, match="steps must be an integer"):
         train(network, X, y, steps=2.0)
@@ -563,3 +563,104 @@ def test_the_network_modules_do_not_import_tensorflow_or_keras():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+# -- faults of issue 14 (each test failed on the code before the fix) ------------------
+
+
+def _in_child(code: str, seconds: float = 60.0) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter with a wall-time limit (a hang fails the test)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=seconds
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ("n_samples=0, batch_size=4, steps=3", ValueError, "n_samples must be an integer >= 1"),
+        ("n_samples=-5, batch_size=4, steps=3", ValueError, "n_samples must be an integer >= 1"),
+        ("n_samples=10, batch_size=-1, steps=3", ValueError, "batch_size must be an integer >= 1"),
+        ("n_samples=10, batch_size=0, steps=3", ValueError, "batch_size must be an integer >= 1"),
+        ("n_samples=10, batch_size=4, steps=math.inf", TypeError, "steps must be an integer"),
+        ("n_samples=10, batch_size=4, steps=-1", ValueError, "steps must be an integer >= 0"),
+        ("n_samples=10.0, batch_size=4, steps=3", TypeError, "n_samples must be an integer"),
+    ],
+)
+def test_minibatch_indices_refuses_what_used_to_hang(arguments, error, message):
+    # Before: n_samples <= 0, batch_size < 0 and steps=inf looped forever. The call runs
+    # in a child with a time limit, so a hang fails here instead of stopping the run.
+    code = (
+        "import math\n"
+        "from lecture_nn.network import minibatch_indices\n"
+        "try:\n"
+        f"    minibatch_indices({arguments}, seed=0)\n"
+        "except (TypeError, ValueError) as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    result = _in_child(code, seconds=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(error.__name__), result.stdout
+    assert message in result.stdout
+
+
+def test_minibatch_indices_cover_each_epoch_once():
+    batches = minibatch_indices(10, 4, 6, seed=0)
+    assert [len(b) for b in batches] == [4, 4, 2, 4, 4, 2]
+    for epoch in (batches[:3], batches[3:]):
+        assert sorted(np.concatenate(epoch).tolist()) == list(range(10))
+    np.testing.assert_array_equal(
+        np.concatenate(minibatch_indices(10, np.int64(4), np.int64(3), seed=np.int64(0))),
+        np.concatenate(batches[:3]),
+    )
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_set_weights_refuses_non_finite_values(bad):
+    network = Network([2, 3, 1], ["tanh", "sigmoid"])
+    weights = network.get_weights()
+    before = network.get_weights()
+    weights[2] = weights[2].copy()
+    weights[2][1, 0] = bad
+    with pytest.raises(ValueError, match=r"weights\[2\] must hold finite numbers"):
+        network.set_weights(weights)
+    for kept, original in zip(network.get_weights(), before):
+        np.testing.assert_array_equal(kept, original)  # nothing was replaced
+
+
+def test_set_weights_refuses_a_single_array_and_non_lists():
+    network = Network([2, 3, 1], ["tanh", "sigmoid"])
+    with pytest.raises(TypeError, match="weights must be a list of arrays"):
+        network.set_weights(np.zeros((2, 3)))
+    with pytest.raises(TypeError, match="weights must be a list of arrays"):
+        network.set_weights(5)
+
+
+def test_activation_backward_refuses_shapes_that_would_broadcast():
+    z = np.ones((4, 3))
+    for name in ("tanh", "relu", "softmax"):
+        with pytest.raises(ValueError, match=r"grad_a must have the shape of z \(4, 3\)"):
+            activation_backward(name, z, np.ones((1, 3)))
+        with pytest.raises(ValueError, match=r"grad_a must have the shape of z"):
+            activation_backward(name, z, np.ones(3))
+    # the element-wise product of matching shapes is unchanged
+    grad = np.arange(12.0).reshape(4, 3)
+    np.testing.assert_allclose(activation_backward("tanh", z, grad), grad * (1 - np.tanh(z) ** 2))
+
+
+def test_network_sizes_follow_the_one_rule():
+    cases = (([2, 3.0, 1], TypeError), ([2, True, 1], TypeError), ([2, 0, 1], ValueError))
+    for bad, error in cases:
+        with pytest.raises(error, match=r"layer_sizes\[1\]"):
+            Network(bad, ["tanh", "sigmoid"])
+    network = Network([np.int64(2), np.int32(3), 1], ["tanh", "sigmoid"], seed=np.int64(1))
+    assert network.layer_sizes == [2, 3, 1]
+    assert all(type(size) is int for size in network.layer_sizes)
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        Network([2, 1], ["sigmoid"], seed=-1)
+    with pytest.raises(ValueError, match=r"activations\[1\] must be one of"):
+        Network([2, 3, 1], ["tanh", "sigmoidd"])
+    with pytest.raises(ValueError, match="loss must be one of"):
+        Network([2, 1], ["sigmoid"], loss="mse")
+    with pytest.raises(ValueError, match="initializer must be one of"):
+        Network([2, 1], ["sigmoid"], initializer="xavier")

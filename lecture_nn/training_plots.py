@@ -15,12 +15,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from lecture_nn import style
+from lecture_nn._plotting import Drawing
 from lecture_nn.diagrams import NetworkDrawing, draw_network
+
+__all__ = ["ReplayArtists", "TrainingReplay"]
 
 
 @dataclass
 class ReplayArtists:
-    """The artists a replay updates: the diagram, the probability image, the loss marks."""
+    """The artists a replay updates: the diagram, the probability image, the loss marks.
+
+    Attributes
+    ----------
+    diagram : NetworkDrawing
+        The network diagram (its edges are recoloured at every step).
+    image : matplotlib.image.AxesImage
+        The probability of class 1 on the grid.
+    boundary_axes, loss_axes : matplotlib.axes.Axes
+        The middle and right axes.
+    loss_line, loss_marker : matplotlib.lines.Line2D
+        The loss up to the step, and the step's point.
+    """
 
     diagram: NetworkDrawing
     image: object
@@ -33,9 +48,23 @@ class ReplayArtists:
 class TrainingReplay:
     """Draw a recorded training run at any step: diagram, decision boundary, loss curve.
 
-    ``network`` gives the architecture (its weights are not changed), ``run`` the weights
-    and losses after every update, ``X`` (n, 2) and ``y`` (n,) the training data. Use as
-    ``interactive_figure(replay.draw, step=(0, replay.steps, 1), clear=False, layout=None)``.
+    Use as ``interactive_figure(replay.draw, step=(0, replay.steps, 1), clear=False,
+    layout=None)``.
+
+    Parameters
+    ----------
+    network : lecture_nn.network.Network
+        The architecture, with 2 inputs (its weights are not changed).
+    run : lecture_nn.network.TrainingRun
+        The weights and the loss after every update.
+    X : array_like, shape (n_samples, 2)
+        The training inputs.
+    y : array_like, shape (n_samples,)
+        The training labels, 0 or 1.
+    resolution : int
+        Grid points per side of the decision-boundary image.
+    margin : float
+        Space around the data in the image, in the inputs' units.
     """
 
     def __init__(self, network, run, X, y, *, resolution: int = 80, margin: float = 0.5):
@@ -62,6 +91,7 @@ class TrainingReplay:
         self._grid = np.column_stack([xx.ravel(), yy.ravel()])
         self._shape = xx.shape
         self._figure = None
+        self._diagram_axes = None
         self._artists: ReplayArtists | None = None
 
     def _check_step(self, step) -> int:
@@ -72,13 +102,35 @@ class TrainingReplay:
         return int(step)
 
     def probabilities(self, step: int) -> np.ndarray:
-        """The network's output (probability of class 1) on the grid after ``step`` updates."""
+        """Return the network's output (probability of class 1) on the grid after ``step`` updates.
+
+        Parameters
+        ----------
+        step : int
+            Number of updates, 0 to :attr:`steps`.
+
+        Returns
+        -------
+        numpy.ndarray, shape (resolution, resolution)
+            Rows follow the second input, columns the first.
+        """
         self.network.set_weights(self.run.weights[self._check_step(step)])
         output = self.network.predict(self._grid)
         return output[:, -1].reshape(self._shape)
 
     def accuracy(self, step: int) -> float:
-        """Fraction of the training points on the right side of 0.5 after ``step`` updates."""
+        """Return the fraction of training points on the right side of 0.5 after ``step`` updates.
+
+        Parameters
+        ----------
+        step : int
+            Number of updates, 0 to :attr:`steps`.
+
+        Returns
+        -------
+        float
+            The training accuracy, 0 to 1.
+        """
         self.network.set_weights(self.run.weights[self._check_step(step)])
         predicted = self.network.predict(self.X)[:, -1] > 0.5
         return float(np.mean(predicted == (self.y > 0.5)))
@@ -90,12 +142,13 @@ class TrainingReplay:
     def _build(self, fig) -> ReplayArtists:
         fig.clear()
         diagram_ax = fig.add_axes((0.0, 0.08, 0.38, 0.84))
+        self._diagram_axes = diagram_ax
         boundary_ax = fig.add_axes((0.42, 0.12, 0.26, 0.78))
         loss_ax = fig.add_axes((0.76, 0.12, 0.22, 0.78))
         kernels, biases = self._kernels_and_biases(0)
         diagram = draw_network(
             self.network.layer_sizes,
-            diagram_ax,
+            ax=diagram_ax,
             weights=kernels,
             biases=biases,
             draw_bias=True,
@@ -140,8 +193,24 @@ class TrainingReplay:
         loss_ax.set_xlim(0, max(self.steps, 1))
         return ReplayArtists(diagram, image, boundary_ax, loss_line, loss_marker, loss_ax)
 
-    def draw(self, fig, step: int = 0) -> ReplayArtists:
-        """Draw (or update) the replay in ``fig`` at update ``step``."""
+    def draw(self, fig, step: int = 0) -> Drawing:
+        """Draw (or update) the replay in ``fig`` at update ``step``.
+
+        Parameters
+        ----------
+        fig : matplotlib.figure.Figure
+            The figure; the first call (or a figure cleared since) lays out three axes,
+            later calls update their artists in place.
+        step : int
+            Number of updates, 0 to :attr:`steps`.
+
+        Returns
+        -------
+        Drawing
+            The three axes; the artists of :class:`ReplayArtists` by the same names
+            (``diagram``, ``image``, ``boundary_axes``, ``loss_line``, ``loss_marker``,
+            ``loss_axes``); and a description of the step's state.
+        """
         step = self._check_step(step)
         if (
             self._figure is not fig
@@ -156,6 +225,17 @@ class TrainingReplay:
         artists.image.set_data(self.probabilities(step))
         artists.loss_line.set_data(np.arange(step + 1), self.run.losses[: step + 1])
         artists.loss_marker.set_data([step], [self.run.losses[step]])
-        artists.boundary_axes.set_title(f"step {step}: accuracy {self.accuracy(step):.2f}")
+        accuracy = self.accuracy(step)
+        artists.boundary_axes.set_title(f"step {step}: accuracy {accuracy:.2f}")
         artists.loss_axes.set_title(f"loss {self.run.losses[step]:.3f}")
-        return artists
+        sizes = "-".join(str(n) for n in self.network.layer_sizes)
+        description = (
+            f"Training replay of a {sizes} network at update {step} of {self.steps}: its "
+            f"weights, its decision boundary on the {len(self.y)} training points (accuracy "
+            f"{accuracy:.2f}) and the loss curve up to the step (loss {self.run.losses[step]:.3f})."
+        )
+        return Drawing(
+            (self._diagram_axes, artists.boundary_axes, artists.loss_axes),
+            {name: getattr(artists, name) for name in artists.__dataclass_fields__},
+            description,
+        )

@@ -93,3 +93,20 @@ def test_replay_text_is_legible_and_inside_the_figure(recorded):
                 assert extent.x1 <= box.x1, text.get_text()
                 assert box.y0 <= extent.y0, text.get_text()
                 assert extent.y1 <= box.y1, text.get_text()
+
+
+def test_replay_draw_returns_a_drawing_that_describes_the_step(recorded):
+    start, _, run, points, labels = recorded
+    replay = TrainingReplay(start, run, points, labels, resolution=20)
+    fig = Figure(figsize=(12, 4))
+    drawing = replay.draw(fig, step=17)
+    assert drawing.axes == tuple(fig.axes)
+    probe = start.copy()
+    probe.set_weights(run.weights[17])
+    accuracy = np.mean((probe.predict(points)[:, 0] > 0.5) == labels)
+    assert drawing.description == (
+        f"Training replay of a 2-3-1 network at update 17 of 40: its weights, its decision "
+        f"boundary on the 60 training points (accuracy {accuracy:.2f}) and the loss curve up "
+        f"to the step (loss {run.losses[17]:.3f})."
+    )
+    assert drawing.loss_marker.get_ydata()[0] == run.losses[17]

@@ -12,8 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.axes import Axes
 
-from lecture_nn import style
+from lecture_nn import _plotting, style
+from lecture_nn import _validation as check
+from lecture_nn._plotting import Drawing
 from lecture_nn.widgets import StatusLine
+
+__all__ = [
+    "BoundaryPlot",
+    "DecisionGrid",
+    "FitResult",
+    "MoonsActivationComparison",
+    "decision_grid",
+    "plot_decision_boundary",
+]
 
 
 @dataclass
@@ -31,31 +42,47 @@ class DecisionGrid:
     threshold: float
 
 
-@dataclass
-class BoundaryPlot:
-    """What :func:`plot_decision_boundary` drew."""
-
-    ax: Axes
-    grid: DecisionGrid
-    fill: object
-    boundary: object
-    points: object | None
+#: What :func:`plot_decision_boundary` returns (its former name): a :class:`Drawing`.
+BoundaryPlot = Drawing
 
 
 def _check_points(X) -> np.ndarray:
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
+    """``X`` as a finite float array of shape (n_samples, 2), n_samples >= 1."""
+    X = check.as_array(X, "X", ndim=2, min_size=1)
+    if X.shape[1] != 2:
         raise ValueError(f"X must have shape (n_samples, 2) with n_samples >= 1, got {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains nan or inf")
     return X
 
 
 def decision_grid(model, X, *, resolution: int = 200, margin: float = 0.5) -> DecisionGrid:
-    """Evaluate a binary classifier on a ``resolution`` x ``resolution`` grid around ``X``."""
+    """Evaluate a binary classifier on a ``resolution`` x ``resolution`` grid around ``X``.
+
+    Parameters
+    ----------
+    model : classifier
+        A fitted scikit-learn-style binary classifier with ``predict_proba``,
+        ``decision_function`` or ``predict`` (the first one it has is used).
+    X : array_like, shape (n_samples, 2)
+        The points the grid covers (finite), n_samples >= 1.
+    resolution : int
+        Grid points per axis, >= 2 (a numpy integer counts).
+    margin : float
+        Space added around the points on every side, in the units of ``X``, >= 0.
+
+    Returns
+    -------
+    DecisionGrid
+        ``xx``, ``yy`` and ``scores`` of shape (resolution, resolution) and the threshold.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument breaks the rules above (the message names it), or the model has
+        more than two classes.
+    """
     X = _check_points(X)
-    if not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+    resolution = check.integer(resolution, "resolution", minimum=2)
+    margin = check.non_negative(margin, "margin")
     low = X.min(axis=0) - margin
     high = X.max(axis=0) + margin
     xx, yy = np.meshgrid(
@@ -82,26 +109,52 @@ def plot_decision_boundary(
     model,
     X,
     y=None,
-    ax: Axes | None = None,
     *,
+    ax: Axes | None = None,
     resolution: int = 200,
     margin: float = 0.5,
     alpha: float = 0.3,
-) -> BoundaryPlot:
+) -> Drawing:
     """Shade the two predicted regions of a fitted binary classifier and draw its boundary.
 
-    ``X`` has shape (n_samples, 2); ``y`` (optional, labels 0/1) colours the points.
+    Parameters
+    ----------
+    model : classifier
+        A fitted binary classifier (see :func:`decision_grid`).
+    X : array_like, shape (n_samples, 2)
+        The points (finite).
+    y : array_like, shape (n_samples,), optional
+        Labels 0/1 that colour the points; without them no points are drawn.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made only when None.
+    resolution : int
+        Grid points per axis, >= 2.
+    margin : float
+        Space around the points, in the units of ``X``, >= 0.
+    alpha : float
+        Opacity of the shaded regions, in [0, 1].
+
+    Returns
+    -------
+    Drawing
+        Artists ``grid`` (the :class:`DecisionGrid`), ``fill`` (the regions), ``boundary``
+        (the contour at the threshold) and ``points`` (None without ``y``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument breaks the rules above (the message names it).
     """
     X = _check_points(X)
     if y is not None:
-        y = np.asarray(y)
+        y = check.as_array(y, "y", ndim=1)
         if y.shape != (len(X),):
             raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}")
+        if not np.all((y == 0) | (y == 1)):
+            raise ValueError("y must hold the labels 0 and 1 only")
+    alpha = check.probability(alpha, "alpha")
     grid = decision_grid(model, X, resolution=resolution, margin=margin)
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=style.figsize(4, 4))
+    ax = _plotting.axes_or_new(ax, (4, 4))
     predicted = (grid.scores > grid.threshold).astype(float)
     fill = ax.contourf(
         grid.xx, grid.yy, predicted, levels=[-0.5, 0.5, 1.5], cmap=style.BINARY_CMAP, alpha=alpha
@@ -126,7 +179,16 @@ def plot_decision_boundary(
     ax.set_ylim(grid.yy.min(), grid.yy.max())
     ax.set_xticks([])
     ax.set_yticks([])
-    return BoundaryPlot(ax, grid, fill, boundary, points)
+    n = grid.xx.shape[0]
+    description = (
+        f"Decision regions of a binary classifier on a {n} x {n} grid over "
+        f"x1 from {grid.xx.min():.3g} to {grid.xx.max():.3g} and x2 from {grid.yy.min():.3g} "
+        f"to {grid.yy.max():.3g}: {predicted.mean():.0%} of the grid is predicted class 1"
+    )
+    if y is not None:
+        description += f"; {len(X)} points, {int(np.sum(y == 1))} of them of class 1"
+    artists = {"grid": grid, "fill": fill, "boundary": boundary, "points": points}
+    return Drawing(axes=(ax,), artists=artists, description=description + ".")
 
 
 @dataclass
@@ -167,6 +229,11 @@ class MoonsActivationComparison:
         from sklearn.datasets import make_moons
         from sklearn.model_selection import train_test_split
 
+        n_samples = check.integer(n_samples, "n_samples", minimum=4)
+        noise = check.non_negative(noise, "noise")
+        units = check.positive_int(units, "units")
+        seed = check.seed(seed)
+        resolution = check.integer(resolution, "resolution", minimum=2)
         X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
         self.X_train, self.X_test, self.y_train, self.y_test = train_test_split(
             X, y, stratify=y, random_state=42
@@ -181,17 +248,8 @@ class MoonsActivationComparison:
         """Fit (or return the kept fit of) an MLP with ``n_hidden_layers`` layers of ``units``."""
         from sklearn.neural_network import MLPClassifier
 
-        if activation not in ("relu", "tanh", "logistic", "identity"):
-            raise ValueError(
-                f"activation must be one of relu, tanh, logistic, identity, got {activation!r}"
-            )
-        if (
-            isinstance(n_hidden_layers, bool)
-            or not isinstance(n_hidden_layers, (int, np.integer))
-            or n_hidden_layers < 1
-        ):
-            raise ValueError(f"n_hidden_layers must be an integer >= 1, got {n_hidden_layers!r}")
-        key = (activation, int(n_hidden_layers))
+        check.choice(activation, "activation", ("relu", "tanh", "logistic", "identity"))
+        key = (activation, check.positive_int(n_hidden_layers, "n_hidden_layers"))
         if key not in self._fits:
             model = MLPClassifier(
                 hidden_layer_sizes=[self.units] * key[1],
@@ -207,7 +265,7 @@ class MoonsActivationComparison:
         return self._fits[key]
 
     def grid(self, activation: str, n_hidden_layers: int) -> DecisionGrid:
-        """The fitted model's probabilities on the drawing grid (computed once, then kept)."""
+        """Return the fitted model's probabilities on the drawing grid (computed once, kept)."""
         result = self.fit(activation, n_hidden_layers)
         key = (activation, int(n_hidden_layers))
         if key not in self._grids:
@@ -220,9 +278,10 @@ class MoonsActivationComparison:
         Also computes their decision grids. With ``progress`` a notebook shows one line that
         counts the fits as they finish and ends with their total time. Returns ``self``.
         """
-        depths = list(depths)
-        if not depths:
-            raise ValueError("depths must list at least one number of hidden layers")
+        progress = check.boolean(progress, "progress")
+        if isinstance(depths, (str, bytes)):
+            raise TypeError(f"depths must be numbers of hidden layers, got {depths!r}")
+        depths = check.sizes(depths, "depths")
         keys = [(activation, depth) for depth in depths for activation in self.ACTIVATIONS]
         status = StatusLine(f"Fitting {len(keys)} networks ...") if progress else None
         start = time.perf_counter()
@@ -254,13 +313,27 @@ class MoonsActivationComparison:
             grid = self.grid(self.ACTIVATIONS[0], 1)  # any grid: the extent is the same
             extent = (grid.xx.min(), grid.xx.max(), grid.yy.min(), grid.yy.max())
             image = ax.imshow(
-                np.zeros(grid.xx.shape), extent=extent, origin="lower", cmap=style.BINARY_CMAP,
-                vmin=0, vmax=1, alpha=0.3, interpolation="nearest", aspect="auto",
+                np.zeros(grid.xx.shape),
+                extent=extent,
+                origin="lower",
+                cmap=style.BINARY_CMAP,
+                vmin=0,
+                vmax=1,
+                alpha=0.3,
+                interpolation="nearest",
+                aspect="auto",
             )
             boundary = ax.add_collection(LineCollection([], colors="black", linewidths=1.0))
             ax.scatter(
-                self.X_train[:, 0], self.X_train[:, 1], c=self.y_train, cmap=style.BINARY_CMAP,
-                vmin=0, vmax=1, edgecolors="white", linewidths=0.5, s=25,
+                self.X_train[:, 0],
+                self.X_train[:, 1],
+                c=self.y_train,
+                cmap=style.BINARY_CMAP,
+                vmin=0,
+                vmax=1,
+                edgecolors="white",
+                linewidths=0.5,
+                s=25,
             )
             ax.set_xlim(extent[:2])
             ax.set_ylim(extent[2:])
@@ -285,12 +358,9 @@ class MoonsActivationComparison:
             result = self.fit(activation, n_hidden_layers)
             grid = self.grid(activation, n_hidden_layers)
             image.set_data((grid.scores > grid.threshold).astype(float))
-            lines = contourpy.contour_generator(grid.xx, grid.yy, grid.scores).lines(
-                grid.threshold
-            )
+            lines = contourpy.contour_generator(grid.xx, grid.yy, grid.scores).lines(grid.threshold)
             boundary.set_segments(lines)
             ax.set_title(
-                f"{activation}: test accuracy {result.accuracy:.2f}, "
-                f"{result.iterations} iterations"
+                f"{activation}: test accuracy {result.accuracy:.2f}, {result.iterations} iterations"
             )
         return axes

@@ -52,7 +52,7 @@ def test_plot_shades_regions_and_draws_points(blobs):
     ("X", "y", "message"),
     [
         (np.zeros((5, 3)), None, r"shape \(n_samples, 2\)"),
-        (np.full((5, 2), np.nan), None, "nan"),
+        (np.full((5, 2), np.nan), None, "X must hold finite numbers"),
         (np.zeros((5, 2)), np.zeros(4), r"y must have shape \(5,\)"),
     ],
 )
@@ -125,5 +125,57 @@ def test_fit_all_precomputes_so_that_a_redraw_neither_fits_nor_predicts(monkeypa
 
 
 def test_fit_all_needs_depths():
-    with pytest.raises(ValueError, match="depths must list"):
+    with pytest.raises(ValueError, match="depths must hold at least 1"):
         MoonsActivationComparison().fit_all([])
+    with pytest.raises(TypeError, match="progress must be True or False"):
+        MoonsActivationComparison().fit_all([1], progress="False")
+    with pytest.raises(TypeError, match=r"depths\[0\] must be an integer"):
+        MoonsActivationComparison().fit_all([1.5])
+
+
+# -- issue 14: numpy integers are integers; one result shape with a description ----------
+
+
+def test_decision_grid_accepts_numpy_integers(blobs):
+    # Before: resolution=np.int64(50) was refused ("must be an integer >= 2").
+    X, y = blobs
+    model = LogisticRegression().fit(X, y)
+    grid = decision_grid(model, X, resolution=np.int64(50))
+    assert grid.xx.shape == grid.scores.shape == (50, 50)
+    np.testing.assert_array_equal(grid.scores, decision_grid(model, X, resolution=50).scores)
+    with pytest.raises(TypeError, match="resolution must be an integer"):
+        decision_grid(model, X, resolution=50.0)
+    with pytest.raises(ValueError, match="resolution must be an integer >= 2"):
+        decision_grid(model, X, resolution=1)
+    with pytest.raises(ValueError, match="margin must be a number >= 0"):
+        decision_grid(model, X, margin=-1.0)
+
+
+def test_plot_decision_boundary_checks_ax_alpha_and_labels(blobs):
+    X, y = blobs
+    model = LogisticRegression().fit(X, y)
+    for bad in ("ax", plt.figure()):
+        with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+            plot_decision_boundary(model, X, y, ax=bad)
+    with pytest.raises(TypeError):
+        plot_decision_boundary(model, X, y, plt.subplots()[1])  # positional ax: refused
+    with pytest.raises(ValueError, match=r"alpha must be a number in \[0, 1\]"):
+        plot_decision_boundary(model, X, y, alpha=2.0)
+    with pytest.raises(ValueError, match="y must hold the labels 0 and 1"):
+        plot_decision_boundary(model, X, y + 1)
+
+
+def test_boundary_description_counts_the_grid_and_the_points(blobs):
+    X, y = blobs
+    model = LogisticRegression().fit(X, y)
+    plot = plot_decision_boundary(model, X, y, resolution=40, margin=0.5)
+    low, high = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
+    xx, yy = np.meshgrid(np.linspace(low[0], high[0], 40), np.linspace(low[1], high[1], 40))
+    share = np.mean(model.predict(np.column_stack([xx.ravel(), yy.ravel()])) == 1)
+    assert plot.description == (
+        f"Decision regions of a binary classifier on a 40 x 40 grid over x1 from "
+        f"{low[0]:.3g} to {high[0]:.3g} and x2 from {low[1]:.3g} to {high[1]:.3g}: "
+        f"{share:.0%} of the grid is predicted class 1; 60 points, 30 of them of class 1."
+    )
+    assert plot.grid.scores.shape == (40, 40)
+    assert plot["fill"] is plot.fill

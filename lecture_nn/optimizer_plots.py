@@ -29,7 +29,7 @@ from lecture_nn._rendering import canvas_png
 
 # Computed in lecture_nn.momentum; importable from here too, where notebook 05 imports them.
 from lecture_nn.momentum import MomentumStep, momentum_step_parts  # noqa: F401
-from lecture_nn.surfaces import Surface, get_surface
+from lecture_nn.surfaces import SURFACES, Surface, get_surface
 
 __all__ = [
     "PATH_COLORS",
@@ -391,16 +391,17 @@ def _path_artists(ax: Axes, points: np.ndarray, color, label: str, diverged: boo
     return PathArtists(points, shafts, heads, triangles, tips, steps, cross, label, diverged)
 
 
-def _labelled(paths) -> dict[str, object]:
-    """Return ``paths`` as a dict label -> path.
+def _labelled(paths, argument: str = "paths") -> dict[str, object]:
+    """Return ``paths`` as a dict label -> path, each path checked.
 
     A mapping keeps its keys; an iterable of paths is labelled by each path's ``name``.
+    Errors name ``argument``.
     """
     if isinstance(paths, Mapping):
         labelled = dict(paths)
     elif isinstance(paths, (str, bytes)) or not isinstance(paths, Iterable):
         raise TypeError(
-            "paths must be a mapping label -> path or an iterable of paths, "
+            f"{argument} must be a mapping label -> path or an iterable of paths, "
             f"got {type(paths).__name__}"
         )
     else:
@@ -408,13 +409,18 @@ def _labelled(paths) -> dict[str, object]:
         for path in paths:
             name = getattr(path, "name", None)
             if not isinstance(name, str) or not name:
-                raise ValueError(f"a path without a name cannot label the legend: {path!r}")
+                raise ValueError(
+                    f"{argument}: a path without a name cannot label the legend: {path!r}"
+                )
             if name in labelled:
-                raise ValueError(f"two paths are named {name!r}; pass a mapping label -> path")
+                raise ValueError(
+                    f"{argument}: two paths are named {name!r}; pass a mapping label -> path"
+                )
             labelled[name] = path
-    for label in labelled:
+    for label, path in labelled.items():
         if not isinstance(label, str):
-            raise TypeError(f"path labels must be strings, got {label!r}")
+            raise TypeError(f"{argument}: path labels must be strings, got {label!r}")
+        _path_points(label, path, argument)
     return labelled
 
 
@@ -443,17 +449,18 @@ def _paths_legend(ax: Axes, handles: list):
     return ax.legend(handles=handles, loc="lower left", fontsize="small", framealpha=0.85)
 
 
-def _path_points(label: str, path) -> tuple[np.ndarray, bool]:
+def _path_points(label: str, path, argument: str = "paths") -> tuple[np.ndarray, bool]:
     """Return a path's points, shape (n + 1, 2), and whether it diverged, checked."""
+    name = f"{argument}[{label!r}]"
     if not hasattr(path, "points") or not hasattr(path, "diverged"):
         raise TypeError(
-            f"paths[{label!r}] must be an optimizer path (with points and diverged, as "
-            f"simulate returns), got {type(path).__name__}"
+            f"{name} must be an optimizer path (with points and diverged, as simulate "
+            f"returns), got {type(path).__name__}"
         )
-    points = check.as_array(path.points, f"paths[{label!r}].points", ndim=2, min_size=2)
+    points = check.as_array(path.points, f"{name}.points", ndim=2, min_size=2)
     if points.shape[1] != 2:
-        raise ValueError(f"paths[{label!r}].points must have shape (n + 1, 2), got {points.shape}")
-    return points, check.boolean(path.diverged, f"paths[{label!r}].diverged")
+        raise ValueError(f"{name}.points must have shape (n + 1, 2), got {points.shape}")
+    return points, check.boolean(path.diverged, f"{name}.diverged")
 
 
 def plot_paths(
@@ -557,9 +564,14 @@ class PathsExplorer:
         if not paths_by_surface:
             raise ValueError("paths_by_surface must name at least one surface")
         for surface in paths_by_surface:
-            get_surface(surface)
+            if not isinstance(surface, str) or surface.strip().lower() not in SURFACES:
+                raise ValueError(
+                    f"paths_by_surface must be keyed by surface names ({', '.join(SURFACES)}), "
+                    f"got {surface!r}"
+                )
         self.paths_by_surface = {
-            surface: _labelled(paths) for surface, paths in paths_by_surface.items()
+            surface: _labelled(paths, f"paths_by_surface[{surface!r}]")
+            for surface, paths in paths_by_surface.items()
         }
         self._figure = None
         self._views: dict[str, tuple[PathsPlot, object]] = {}  # surface -> (plot, background)

@@ -382,7 +382,10 @@ def test_plot_helpers_take_ax_by_keyword_only(zoo):
         (lambda z: fit_legend(plot_paths(z, "beale"), pad=-1), ValueError, "pad"),
         (lambda z: fit_legend("plot"), TypeError, "plot"),
         (lambda z: PathsExplorer(["beale"]), TypeError, "paths_by_surface"),
-        (lambda z: PathsExplorer({"nowhere": z}), ValueError, "unknown surface"),
+        (lambda z: PathsExplorer({"nowhere": z}), ValueError, "paths_by_surface"),
+        (lambda z: PathsExplorer({"beale": [1]}), ValueError, r"paths_by_surface\['beale'\]"),
+        (lambda z: PathsExplorer({"beale": {"a": 1}}), TypeError, "paths_by_surface"),
+        (lambda z: plot_paths([1], "beale"), ValueError, "paths: a path without a name"),
         (lambda z: contour_segments("beale", resolution=1), ValueError, "resolution"),
     ],
 )

@@ -469,8 +469,9 @@ def per_class_recall(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
         For label arrays of different shapes or not 1-D, or a bad ``n_classes``.
     """
     n_classes = check.positive_int(n_classes, "n_classes")
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+    y_true = check.as_array(y_true, "y_true", ndim=1)
+    y_pred = check.as_array(y_pred, "y_pred", ndim=1)
+    if y_true.shape != y_pred.shape:
         raise ValueError(
             f"y_true and y_pred must be 1-D label arrays of one shape, got {y_true.shape} "
             f"and {y_pred.shape}"

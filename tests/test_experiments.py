@@ -231,3 +231,9 @@ def test_per_class_recall_against_scikit_learn():
     assert np.isnan(ex.per_class_recall([0, 0], [0, 1], n_classes=3)[1:]).all()
     with pytest.raises(ValueError, match="1-D label arrays"):
         ex.per_class_recall([0, 1], [0])
+    with pytest.raises(ValueError, match="y_true must be a 1-d array"):
+        ex.per_class_recall([[0, 1]], [[0, 1]])
+    with pytest.raises(TypeError, match="y_pred must hold real numbers"):
+        ex.per_class_recall([0, 1], [0, 1j])
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 1"):
+        ex.per_class_recall([0, 1], [0, 1], n_classes=0)

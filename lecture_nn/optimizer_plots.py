@@ -605,11 +605,8 @@ class PathsExplorer:
         return plot, background
 
     def _check_surface(self, surface) -> str:
-        if not isinstance(surface, str) or surface not in self.paths_by_surface:
-            raise ValueError(
-                f"surface must be one of {', '.join(self.paths_by_surface)}, got {surface!r}"
-            )
-        return surface
+        """Check ``surface``: one of the surfaces passed in."""
+        return check.choice(surface, "surface", self.paths_by_surface)
 
     def draw(self, fig, surface: str = "beale", iterations: int = 100) -> bytes:
         """Draw the paths on ``surface`` up to ``iterations`` into ``fig``; return the PNG.

@@ -158,7 +158,7 @@ def test_explorer_blitting_matches_a_full_redraw(zoo):
 
 
 def test_explorer_and_paths_bad_input(zoo):
-    with pytest.raises(ValueError, match="surface must be one of beale"):
+    with pytest.raises(ValueError, match=r"surface must be one of \['beale'\]"):
         PathsExplorer({"beale": zoo}).draw(Figure(), surface="rosenbrock")
     with pytest.raises(ValueError, match="at least one surface"):
         PathsExplorer({})

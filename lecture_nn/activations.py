@@ -18,6 +18,28 @@ import numpy as np
 
 from lecture_nn import _validation as check
 
+__all__ = [
+    "ACTIVATIONS",
+    "HIDDEN_ACTIVATIONS",
+    "LEAKY_RELU_SLOPE",
+    "OUTPUT_ACTIVATIONS",
+    "Activation",
+    "get_activation",
+    "leaky_relu",
+    "leaky_relu_derivative",
+    "linear",
+    "linear_derivative",
+    "relu",
+    "relu_derivative",
+    "sigmoid",
+    "sigmoid_derivative",
+    "softmax",
+    "softmax_jacobian",
+    "softmax_vjp",
+    "tanh",
+    "tanh_derivative",
+]
+
 #: The negative slope used in the lecture and by Maas et al. (2013). Keras' own default
 #: for ``keras.activations.leaky_relu`` is 0.2, so pass it explicitly when comparing.
 LEAKY_RELU_SLOPE = 0.01
@@ -44,7 +66,7 @@ def sigmoid(z):
 
 
 def sigmoid_derivative(z):
-    """Derivative of the sigmoid: sigmoid(z) * (1 - sigmoid(z))."""
+    """Compute the derivative of the sigmoid: sigmoid(z) * (1 - sigmoid(z))."""
     s = sigmoid(z)
     return s * (1.0 - s)
 
@@ -55,7 +77,7 @@ def tanh(z):
 
 
 def tanh_derivative(z):
-    """Derivative of tanh: 1 - tanh(z)**2."""
+    """Compute the derivative of tanh: 1 - tanh(z)**2."""
     t = tanh(z)
     return 1.0 - t * t
 
@@ -67,7 +89,7 @@ def relu(z):
 
 
 def relu_derivative(z):
-    """Derivative of ReLU: 1 where z > 0, else 0 (0 at the kink, as TensorFlow's ReluGrad)."""
+    """Compute ReLU's derivative: 1 where z > 0, else 0 (0 at the kink, as TF's ReluGrad)."""
     z = _as_float_array(z)
     return (z > 0).astype(z.dtype)
 
@@ -84,7 +106,7 @@ def leaky_relu(z, negative_slope: float = LEAKY_RELU_SLOPE):
 
 
 def leaky_relu_derivative(z, negative_slope: float = LEAKY_RELU_SLOPE):
-    """Derivative of leaky ReLU: 1 where z > 0, else ``negative_slope`` (at 0 too, as in TF)."""
+    """Compute leaky ReLU's derivative: 1 where z > 0, else ``negative_slope`` (at 0 too)."""
     slope = _check_slope(negative_slope)
     z = _as_float_array(z)
     return np.where(z > 0, 1.0, slope).astype(z.dtype, copy=False)
@@ -96,7 +118,7 @@ def linear(z):
 
 
 def linear_derivative(z):
-    """Derivative of the identity: 1 everywhere, including z = 0."""
+    """Compute the derivative of the identity: 1 everywhere, including z = 0."""
     return np.ones_like(_as_float_array(z))
 
 
@@ -150,6 +172,7 @@ class Activation:
     derivative_formula: str
 
     def __call__(self, z):
+        """Apply the activation to ``z`` (any shape)."""
         return self.function(z)
 
 

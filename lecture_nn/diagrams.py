@@ -277,7 +277,7 @@ def check_dropped(dropped, layer_sizes: Sequence[int], seed: int | None = 0) -> 
 
 
 def _drawn_indices(size: int, max_nodes: int) -> tuple[np.ndarray, bool]:
-    """Indices of the nodes drawn for a layer of ``size`` nodes, and whether it is truncated."""
+    """Return the indices of the nodes drawn for a layer of ``size``, and if it is truncated."""
     if size <= max_nodes:
         return np.arange(size), False
     head = max_nodes // 2
@@ -292,7 +292,7 @@ def _axes_size_in_points(ax: Axes) -> tuple[float, float]:
 
 
 def _edge_values(kernels, bias_values, node_indices, draw_bias: bool) -> np.ndarray:
-    """The value of every drawn edge, in the order the edges are drawn.
+    """Return the value of every drawn edge, in the order the edges are drawn.
 
     Per pair of layers: the kernel entries of the drawn nodes (row-major: source i, then
     target j), then, with bias nodes, the biases of the drawn target nodes (0 without them).
@@ -315,7 +315,7 @@ def _edge_style(values: np.ndarray, mappable: ScalarMappable) -> tuple[np.ndarra
 
 
 def _optional_boolean(value, argument: str) -> bool | None:
-    """A yes/no argument that may also be None (meaning: choose for me)."""
+    """Check a yes/no argument that may also be None (meaning: choose for me)."""
     return None if value is None else check.boolean(value, argument)
 
 
@@ -386,7 +386,7 @@ def _check_options(layer_sizes, **options) -> _Options:
 
 
 def _parameters(weights, biases, options: _Options, node_indices):
-    """The kernels and biases to colour the edges with, and the node indices into them.
+    """Return the kernels and biases to colour the edges with, and the node indices.
 
     Returns ``(kernels, bias_values, indices, real)``: None, None for black edges. Random
     weights are drawn only for the drawn nodes (so ``indices`` count from 0 in each drawn
@@ -416,7 +416,7 @@ def _parameters(weights, biases, options: _Options, node_indices):
 
 
 def _colour_scale(ax, kernels, bias_values, options: _Options, real: bool):
-    """The mappable of the edge colours (None for black edges) and its colour bar."""
+    """Make the mappable of the edge colours (None for black edges) and its colour bar."""
     if kernels is None:
         return None, None
     magnitudes = [np.abs(k).max() for k in kernels]
@@ -706,7 +706,7 @@ def _layer_texts(ax, put, layout: _Layout, options: _Options, kinds) -> None:
 
 
 def _weight_label_texts(ax, texts, layout: _Layout, options: _Options, edges: _Edges, centres):
-    """The names w_ij on the edges, placed where they overlap no node and no other text."""
+    """Write the names w_ij on the edges where they overlap no node and no other text."""
     positions, drawn, sizes = layout.positions, layout.drawn, options.sizes
     wanted = []
     for link in range(options.n_links):

@@ -96,12 +96,12 @@ def check_initializer_name(name, argument: str = "name") -> str:
 
 
 def _fan(mode: str, fan_in: int, fan_out: int) -> float:
-    """The n of VarianceScaling: fan_in, fan_out or their average."""
+    """Return the n of VarianceScaling: fan_in, fan_out or their average."""
     return {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
 
 
 def expected_std(name: str, fan_in: int, fan_out: int, stddev: float = RANDOM_NORMAL_STDDEV):
-    """The standard deviation the initializer ``name`` aims for, from its formula.
+    """Return the standard deviation the initializer ``name`` aims for, from its formula.
 
     Glorot: sqrt(2 / (fan_in + fan_out)); He: sqrt(2 / fan_in); random_normal: ``stddev``;
     zeros: 0.
@@ -139,7 +139,7 @@ def expected_std(name: str, fan_in: int, fan_out: int, stddev: float = RANDOM_NO
 
 
 def _generator(rng, seed) -> np.random.Generator:
-    """The generator to draw from: ``rng``, a new one seeded with ``seed``, or an unseeded one."""
+    """Return the generator: ``rng``, a new one seeded with ``seed``, or an unseeded one."""
     if rng is not None and seed is not None:
         raise ValueError("pass either rng or seed, not both")
     if rng is not None:
@@ -150,7 +150,7 @@ def _generator(rng, seed) -> np.random.Generator:
 
 
 def truncated_normal(rng: np.random.Generator, shape: tuple[int, ...], std: float) -> np.ndarray:
-    """Normal samples with standard deviation ``std``, redrawn until all lie within 2 std.
+    """Draw normal samples with standard deviation ``std``, redrawn until within 2 std.
 
     This is how Keras (``keras.random.truncated_normal``) samples; about 4.6 % of the
     draws are outside the bounds and are drawn again.
@@ -197,7 +197,7 @@ def initialize(
     seed: int | None = None,
     stddev: float = RANDOM_NORMAL_STDDEV,
 ) -> np.ndarray:
-    """A (fan_in, fan_out) weight matrix drawn with the Keras initializer ``name``.
+    """Draw a (fan_in, fan_out) weight matrix with the Keras initializer ``name``.
 
     Parameters
     ----------

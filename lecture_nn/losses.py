@@ -30,6 +30,8 @@ import numpy as np
 
 from lecture_nn import _validation as check
 
+__all__ = ["EPSILON", "LOSSES", "check_loss_name", "loss_gradient", "loss_value"]
+
 #: The loss names, spelled as in ``keras.losses``.
 LOSSES = ("binary_crossentropy", "categorical_crossentropy", "mean_squared_error")
 
@@ -103,7 +105,7 @@ def _clip(p: np.ndarray) -> np.ndarray:
 
 
 def _inside_clip_range(p: np.ndarray) -> np.ndarray:
-    """True where clipping leaves p unchanged (the boundaries included, as in TensorFlow)."""
+    """Return True where clipping leaves p unchanged (the boundaries included, as in TensorFlow)."""
     return (p >= np.asarray(EPSILON, dtype=p.dtype)) & (p <= np.asarray(1.0 - EPSILON, p.dtype))
 
 
@@ -119,15 +121,34 @@ def _normalized_rows(y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rows(y_pred: np.ndarray) -> int:
-    """Number of examples: all axes but the last one (a 1-D y_pred is a single example)."""
+    """Count the examples: all axes but the last one (a 1-D y_pred is one example)."""
     return y_pred.size // y_pred.shape[-1]
 
 
 def loss_value(name: str, y_true, y_pred) -> float:
-    """The loss ``name`` averaged over the batch, as ``keras.losses.<Loss>()(y_true, y_pred)``.
+    """Compute the loss ``name`` averaged over the batch, as Keras' ``<Loss>()(y_true, y_pred)``.
 
-    ``y_true`` and ``y_pred`` have shape (batch, outputs); see the module docstring for the
-    formulas and the clipping of probabilities in the cross-entropies.
+    See the module docstring for the formulas and the clipping of probabilities in the
+    cross-entropies.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`LOSSES`.
+    y_true : array_like, shape (batch, outputs) or (batch,) for one output
+        Targets (NaN gives NaN).
+    y_pred : array_like, shape (batch, outputs)
+        Predictions: probabilities for the cross-entropies.
+
+    Returns
+    -------
+    float
+        The batch-mean loss.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``name`` is unknown, an array is not real, or the shapes do not match.
     """
     check_loss_name(name)
     y_true, y_pred = _prepare(y_true, y_pred)
@@ -149,6 +170,25 @@ def loss_gradient(name: str, y_true, y_pred) -> np.ndarray:
     Because the loss is a mean over the batch, every entry carries a factor 1 / batch
     (1 / (batch * outputs) for the two element-wise means). Backpropagation can therefore
     *sum* the per-example contributions to the weight gradients.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`LOSSES`.
+    y_true : array_like, shape (batch, outputs) or (batch,) for one output
+        Targets.
+    y_pred : array_like, shape (batch, outputs)
+        Predictions.
+
+    Returns
+    -------
+    numpy.ndarray
+        dL/dy_pred, shape and dtype of ``y_pred``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``name`` is unknown, an array is not real, or the shapes do not match.
     """
     check_loss_name(name)
     y_true, y_pred = _prepare(y_true, y_pred)

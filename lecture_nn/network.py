@@ -38,6 +38,18 @@ from lecture_nn.activations import ACTIVATIONS, get_activation, softmax_vjp
 from lecture_nn.initializers import check_initializer_name, initialize
 from lecture_nn.losses import LOSSES, check_loss_name, loss_gradient, loss_value
 
+__all__ = [
+    "DTYPES",
+    "DenseLayer",
+    "ForwardPass",
+    "Gradients",
+    "Network",
+    "TrainingRun",
+    "activation_backward",
+    "minibatch_indices",
+    "train",
+]
+
 #: The data types a network can compute in.
 DTYPES = (np.float32, np.float64)
 
@@ -99,7 +111,7 @@ class Gradients:
     z: list[np.ndarray]
 
     def as_list(self) -> list[np.ndarray]:
-        """The weight gradients in Keras order [dW1, db1, dW2, db2, ...], like get_weights()."""
+        """Return the weight gradients in Keras order [dW1, db1, dW2, db2, ...]."""
         return [g for pair in zip(self.weights, self.bias) for g in pair]
 
 
@@ -232,6 +244,7 @@ class Network:
         ]
 
     def __repr__(self) -> str:
+        """Show the architecture, loss and dtype."""
         return (
             f"Network({self.layer_sizes}, activations={self.activations}, "
             f"loss={self.loss!r}, dtype={np.dtype(self.dtype).name})"
@@ -282,11 +295,11 @@ class Network:
         return ForwardPass(inputs=X, z=zs, a=activations)
 
     def predict(self, X) -> np.ndarray:
-        """The network's output yhat for X, (batch, n_L)."""
+        """Return the network's output yhat for X, (batch, n_L)."""
         return self.forward(X).output
 
     def loss_value(self, X, y) -> float:
-        """The loss of the predictions for X against the targets y, averaged over the batch."""
+        """Compute the loss of the predictions for X against y, averaged over the batch."""
         forward = self.forward(X)
         y = self._check_y(y, forward.inputs.shape[0])
         return loss_value(self.loss, y, forward.output)
@@ -347,7 +360,7 @@ class Network:
     # -- weights --------------------------------------------------------------------
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of the weights in Keras order [W1, b1, W2, b2, ...]."""
+        """Return copies of the weights in Keras order [W1, b1, W2, b2, ...]."""
         return [array.copy() for layer in self.layers for array in (layer.weights, layer.bias)]
 
     def set_weights(self, weights) -> None:
@@ -394,14 +407,14 @@ class Network:
             layer.weights, layer.bias = W, b
 
     def copy(self) -> Network:
-        """An independent copy: training the copy leaves this network unchanged."""
+        """Return an independent copy: training the copy leaves this network unchanged."""
         return copy.deepcopy(self)
 
     # -- Keras ----------------------------------------------------------------------
 
     @classmethod
     def from_keras(cls, model, loss: str | None = None, *, dtype=None) -> Network:
-        """A Network with the architecture and weights of a Keras model of Dense layers.
+        """Build a Network with the architecture and weights of a Keras model of Dense layers.
 
         Supported: ``Dense`` layers with bias and one of the activations sigmoid, tanh,
         relu, linear or softmax; a linear ``Dense`` may be followed by an ``Activation``
@@ -431,7 +444,7 @@ class Network:
 
 
 def _dense_layers_of(keras, model) -> tuple[list, list[str]]:
-    """The Dense layers of a Keras model and the activation that follows each one."""
+    """Return the Dense layers of a Keras model and the activation that follows each one."""
     supported_dense = ("sigmoid", "tanh", "relu", "linear", "softmax")
     dense_layers, activations = [], []
     for layer in model.layers:
@@ -487,7 +500,7 @@ def _dense_layers_of(keras, model) -> tuple[list, list[str]]:
 
 
 def _compiled_loss_name(model) -> str:
-    """The name of the loss a Keras model was compiled with (binary_crossentropy if none)."""
+    """Return the name of the loss a Keras model was compiled with (default: binary)."""
     loss = getattr(model, "loss", None)
     if loss is None:
         return "binary_crossentropy"
@@ -529,7 +542,7 @@ class TrainingRun:
 
 
 def minibatch_indices(n_samples: int, batch_size: int, steps: int, seed: int) -> list[np.ndarray]:
-    """The example indices of each of ``steps`` mini-batches, like Keras' fit(shuffle=True).
+    """Return the example indices of ``steps`` mini-batches, like Keras' fit(shuffle=True).
 
     Every epoch visits the examples in a new random order, cut into batches of
     ``batch_size``; the last batch of an epoch holds the remainder and may be smaller.
@@ -582,9 +595,37 @@ def train(
 ) -> TrainingRun:
     """Train ``network`` in place with ``steps`` mini-batch SGD updates and record them.
 
-    ``batch_size=None`` uses all of X (batch, n_0) and y in every step (full-batch
-    gradient descent). Otherwise the data are reshuffled each epoch with ``seed``, as
-    Keras' ``fit(shuffle=True)`` does. Use ``network.copy()`` first to keep the start.
+    ``batch_size=None`` uses all of X and y in every step (full-batch gradient descent).
+    Otherwise the data are reshuffled each epoch with ``seed``, as Keras'
+    ``fit(shuffle=True)`` does. Use ``network.copy()`` first to keep the start.
+
+    Parameters
+    ----------
+    network : Network
+        The network to train (changed in place).
+    X : array_like, shape (n_samples, n_0)
+        Inputs, finite.
+    y : array_like, shape (n_samples, n_L) or (n_samples,) for one output
+        Targets, finite.
+    learning_rate : float
+        Step size, a finite number >= 0.
+    steps : int
+        Number of updates, >= 0.
+    batch_size : int or None
+        Examples per update, >= 1 (capped at n_samples); None for the full batch.
+    seed : int
+        Seed of the shuffling, in [0, 2**32 - 1].
+
+    Returns
+    -------
+    TrainingRun
+        The weights after every update, the loss on all of X at every step and the loss
+        of every mini-batch.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument breaks the rules above (the message names it).
     """
     if not isinstance(network, Network):
         raise TypeError(f"network must be a Network, got {type(network).__name__}")

@@ -58,8 +58,10 @@ def test_one_row_per_class(toy):
         (lambda i, y: plot_examples(i, y + 5, NAMES), r"labels must lie in 0\.\.9"),
         (lambda i, y: plot_examples(i, y, NAMES, rows=20, columns=20), "rows x columns"),
         (lambda i, y: plot_examples_per_class(i, y, NAMES, per_class=9), "fewer than per_class"),
-        (lambda i, y: plot_examples_per_class(i, y, NAMES, per_class=0),
-         "per_class must be an integer >= 1"),
+        (
+            lambda i, y: plot_examples_per_class(i, y, NAMES, per_class=0),
+            "per_class must be an integer >= 1",
+        ),
     ],
 )
 def test_bad_input(toy, call, message):
@@ -171,6 +173,5 @@ def test_descriptions_count_the_images_and_classes(toy):
     )
     per_class = plot_examples_per_class(images, labels, NAMES, per_class=2)
     assert per_class.description == (
-        "2 example images of each of the 10 classes, one row per class, from class 0 to "
-        "class 9."
+        "2 example images of each of the 10 classes, one row per class, from class 0 to class 9."
     )

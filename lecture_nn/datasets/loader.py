@@ -145,7 +145,7 @@ def read_idx_folder(folder: Path) -> dict[str, np.ndarray]:
         if path is None:
             raise SourceError(f"{folder} has no {file_name}.gz (nor {file_name})")
         try:
-            raw, digest = read_idx_file(path)
+            raw, digest = read_idx_file(path, shape=shape)
         except OSError as error:
             raise SourceError(f"cannot read {path}: {error.strerror or error}") from error
         except IDXFormatError as error:

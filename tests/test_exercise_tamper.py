@@ -250,7 +250,7 @@ NEVER_RETURNS = textwrap.dedent(
     signal.setitimer(signal.ITIMER_REAL, 100.0)  # someone else's alarm, e.g. a test timeout
     for answer in (loops, swallows_exceptions):
         start = time.perf_counter()
-        print(exercise.check(answer), time.perf_counter() - start < 5)
+        print(exercise.check(answer), time.perf_counter() - start < 2.5)  # 1 s, not 1 per case
     print("alarm kept:", 90 < signal.getitimer(signal.ITIMER_REAL)[0] <= 100)
     signal.setitimer(signal.ITIMER_REAL, 0)
     print(exercise.check(lambda z: np.where(z > 0, z, 0.01 * z)))

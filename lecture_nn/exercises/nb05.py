@@ -48,11 +48,15 @@ def _cases(configurations: list[tuple[str, dict]]) -> list[Case]:
 class KerasRule:
     """The simulated Keras optimizer an answer is compared with, and the step's signature.
 
-    Attributes:
-        kind: The optimizer kind for :func:`lecture_nn.optimizers.make_optimizer`.
-        state_names: Names of the optimizer state the step takes and returns after ``w``
-            (("velocity",) for momentum, ("m", "v") for Adam), all starting at zero.
-        with_step_number: Whether the step also takes t = 1, 2, ... after the state.
+    Attributes
+    ----------
+    kind : str
+        The optimizer kind for :func:`lecture_nn.optimizers.make_optimizer`.
+    state_names : tuple of str
+        Names of the optimizer state the step takes and returns after ``w``
+        (("velocity",) for momentum, ("m", "v") for Adam), all starting at zero.
+    with_step_number : bool
+        Whether the step also takes t = 1, 2, ... after the state.
     """
 
     kind: str

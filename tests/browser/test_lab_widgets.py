@@ -7,8 +7,13 @@ change is decoded and compared pixel by pixel, region by region where the issue 
 must change (the network's edges and the loss curve of the training replay).
 
 It also measures, in the page, the time from the control's event to the new figure decoded
-and painted; the median per widget is printed in the test summary (target: under 250 ms).
-These are measurements, not assertions: speed is not a pass/fail criterion of a test.
+and painted (every change after the widget's first view), and prints per widget in the test
+summary: the median over all changes, the median over the changes to a figure not shown
+before (drawn by the kernel) and over those back to one shown before (the widget keeps
+their PNGs), and how much of the time the page spent decoding and painting the image.
+Target: under ``TARGET_MS``. On this project's shared two-core machine the same change
+took from 0.5x to 3x its median from one run to the next, so speed fails a test only where
+``LECTURE_NN_ASSERT_LATENCY`` is set (a quiet machine); otherwise it is printed.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from PIL import Image
 
 RUN_TIMEOUT_MS = 480_000  # notebook 04 trains three small Keras models
 TARGET_MS = 250
+ASSERT_VARIABLE = "LECTURE_NN_ASSERT_LATENCY"
 
 # Installed in the page before each change: resolves when the cell's figure has a new PNG,
 # decoded and painted, with the time stamps of the first input event and of that moment.
@@ -49,8 +55,10 @@ ARM_CHANGE_WATCH = """
       if (finished || !img || img.src === before) return;
       finished = true;
       observer.disconnect();
+      const arrived = performance.now();  // the new PNG is in the page; decode and paint next
       await img.decode().catch(() => null);
-      requestAnimationFrame(() => resolve(done({start, end: performance.now(), src: img.src})));
+      requestAnimationFrame(() => resolve(done(
+        {start, arrived, end: performance.now(), src: img.src})));
     };
     const observer = new MutationObserver(check);
     observer.observe(area, {subtree: true, childList: true, attributes: true});
@@ -167,7 +175,7 @@ CASES = {
     ),
     "initialization: activation, scheme and depth": WidgetCase(
         "04_initialization.ipynb",
-        "interactive_figure(deep_network",
+        "interactive_figure(signals.draw",
         [Dropdown("activation"), Dropdown("scheme"), Slider("depth")],
     ),
     "learning rate: rate slider": WidgetCase(
@@ -260,7 +268,8 @@ def test_widget_redraws_its_figure_in_the_browser(jupyter_lab, lab_page, report,
     if os.environ.get("LECTURE_NN_SCREENSHOTS"):  # a folder for a person to look at them
         cell.screenshot(path=str(Path(os.environ["LECTURE_NN_SCREENSHOTS"]) / f"{key}.png"))
 
-    latencies = []
+    latencies, in_page, revisit = [], [], []
+    seen = {cell.locator(".jp-RenderedImage img").get_attribute("src")}
     for control in case.controls:
         for description, act in control.steps(page, cell):
             before = page.evaluate(ARM_CHANGE_WATCH, key)
@@ -274,10 +283,28 @@ def test_widget_redraws_its_figure_in_the_browser(jupyter_lab, lab_page, report,
                 fraction = changed_fraction(old, new, x0, x1)
                 assert fraction > 0, f"{name}: {region} unchanged after {description}"
             latencies.append(result["end"] - result["start"])
+            in_page.append(result["end"] - result["arrived"])
+            revisit.append(result["src"] in seen)
+            seen.add(result["src"])
 
     assert output_errors(cell) == [], f"{name}: the widget shows an error"
     median = statistics.median(latencies)
-    report.append(
-        f"browser widget latency, {name}: median {median:.0f} ms over {len(latencies)} changes "
-        f"(min {min(latencies):.0f}, max {max(latencies):.0f}; target < {TARGET_MS} ms)"
+    report.append(f"browser widget latency, {name}: {latency_summary(latencies, in_page, revisit)}")
+    if os.environ.get(ASSERT_VARIABLE, "").strip() not in ("", "0"):
+        assert median < TARGET_MS, f"{name}: median latency {median:.0f} ms >= {TARGET_MS} ms"
+
+
+def latency_summary(latencies: list, in_page: list, revisit: list) -> str:
+    """One line: the median latency (ms) over all changes, new figures, revisits, in the page."""
+
+    def median_of(values: list) -> str:
+        return f"{statistics.median(values):.0f} ms" if values else "none"
+
+    new = [t for t, again in zip(latencies, revisit) if not again]
+    back = [t for t, again in zip(latencies, revisit) if again]
+    return (
+        f"median {median_of(latencies)} over {len(latencies)} changes "
+        f"(min {min(latencies):.0f}, max {max(latencies):.0f}); "
+        f"new figures {median_of(new)} ({len(new)}), figures shown before {median_of(back)} "
+        f"({len(back)}); decoding and painting {median_of(in_page)}; target < {TARGET_MS} ms"
     )

@@ -11,9 +11,10 @@ and painted (every change after the widget's first view), and prints per widget 
 summary: the median over all changes, the median over the changes to a figure not shown
 before (drawn by the kernel) and over those back to one shown before (the widget keeps
 their PNGs), and how much of the time the page spent decoding and painting the image.
-Target: under ``TARGET_MS``. On this project's shared two-core machine the same change
-took from 0.5x to 3x its median from one run to the next, so speed fails a test only where
-``LECTURE_NN_ASSERT_LATENCY`` is set (a quiet machine); otherwise it is printed.
+Target: under ``TARGET_MS``. On this project's shared two-core machine the same code gave
+medians four times apart in two runs (notebook 04's widget: 994 ms, then 3932 ms while
+other jobs ran), so speed fails a test only where ``LECTURE_NN_ASSERT_LATENCY`` is set (a
+quiet machine); otherwise it is printed.
 """
 
 from __future__ import annotations

@@ -161,6 +161,23 @@ def test_an_answer_that_changes_its_input_in_place_is_judged_on_the_original_inp
     assert get_exercise("nb07.dropout").evaluate(right_in_place).passed
 
 
+def test_an_exercises_reference_tolerance_and_comparison_cannot_be_replaced():
+    exercise = get_exercise("nb03.leaky_relu")
+    replacements = {
+        "compare": lambda expected, got: None,
+        "reference": lambda z: np.zeros_like(z),
+        "rtol": float("inf"),
+    }
+    for name, value in replacements.items():
+        with pytest.raises(AttributeError, match="cannot be changed"):
+            setattr(exercise, name, value)
+    assert exercise.evaluate(lambda z: np.zeros_like(z)).status == "incorrect"
+    counts = nb01.count_parameters
+    with pytest.raises(AttributeError, match="cannot be changed"):
+        counts.reference = (1, 2)
+    assert counts.evaluate((1, 2)).status == "incorrect"
+
+
 # --- exceptions --------------------------------------------------------------------------
 
 

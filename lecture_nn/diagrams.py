@@ -735,6 +735,53 @@ def _weight_label_texts(ax, texts, layout: _Layout, options: _Options, edges: _E
     )
 
 
+def _draw_texts(ax, layout: _Layout, options: _Options, kinds, edges: _Edges, centres, *,
+                coloured: bool) -> list[Text]:  # fmt: skip
+    """Write every text in the nodes, beside them, on the layers and on the edges."""
+    writer = _TextWriter(ax, layout.node_font)
+    _node_texts(writer.put, layout, options, kinds, edges.kept_nodes)
+    _layer_texts(ax, writer.put, layout, options, kinds)
+    texts = writer.texts
+    show_weight_labels = options.weight_labels
+    if show_weight_labels is None:  # small, uncoloured, labelled networks only
+        show_weight_labels = options.labels and not coloured and edges.count <= _MAX_WEIGHT_LABELS
+    if show_weight_labels:
+        texts += _weight_label_texts(ax, texts, layout, options, edges, centres)
+    return texts
+
+
+def _result(ax, options: _Options, layout: _Layout, drawn, colours, dropped_masks):
+    """Write the counts (if asked) and gather what was drawn into a NetworkDrawing."""
+    nodes, edges, crosses, texts = (drawn[k] for k in ("nodes", "edges", "crosses", "texts"))
+    cbar, mappable = colours
+    n_weights, n_biases = count_parameters(options.sizes, use_bias=options.use_bias)
+    if options.counts:
+        texts.append(
+            ax.text(0.5, 0.01, f"{n_weights:,} weights, {n_biases:,} biases",
+                    transform=ax.transAxes, ha="center", va="bottom", fontsize=layout.base_font)
+        )  # fmt: skip
+    artists = {
+        "nodes": nodes,
+        "edges": edges.collection,
+        "n_weights": n_weights,
+        "n_biases": n_biases,
+        "node_positions": layout.positions,
+        "node_indices": layout.node_indices,
+        "edge_values": edges.values,
+        "texts": texts,
+        "colorbar": cbar,
+        "mappable": mappable,
+        "layer_sizes": options.sizes,
+        "draw_bias": options.draw_bias,
+        "dropped": dropped_masks,
+        "crosses": crosses,
+        "kept_edges": edges.kept_edges,
+    }
+    coloured = edges.values is not None
+    description = _describe(options.sizes, n_weights, n_biases, dropped_masks, coloured)
+    return NetworkDrawing(axes=(ax,), artists=artists, description=description)
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
@@ -795,10 +842,9 @@ def draw_network(
         integer from 1 to :data:`MAX_LAYER_SIZE`.
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; a new figure is created only when None.
-    draw_bias : bool
-        Draw a bias node "1" on top of every layer but the last, with its edges.
-    use_bias : bool
-        Whether the network has biases (affects the counts). Must be True with ``draw_bias``.
+    draw_bias, use_bias : bool
+        Draw a bias node "1" on top of every layer but the last, with its edges; whether
+        the network has biases (the counts; must be True with ``draw_bias``).
     labels : bool
         Label nodes (x_i inputs, h_i hidden, o_i outputs) and layers.
     weight_labels : bool or None
@@ -811,10 +857,9 @@ def draw_network(
         Output activation for the marking.
     activations : sequence of str, optional
         One activation name per non-input layer, written under the layer.
-    output_labels : bool
-        Write each node's output next to it: a_i for hidden nodes, ŷ for outputs.
-    counts : bool
-        Write "N weights, M biases" under the network.
+    output_labels, counts : bool
+        Write each node's output next to it (a_i hidden, ŷ outputs); write "N weights,
+        M biases" under the network.
     weights : None, "random" or sequence of array_like
         None (black edges), ``"random"`` (seeded random weights, for illustration; drawn
         only for the edges drawn), or a list of arrays of shape (n_in, n_out), one per
@@ -825,7 +870,7 @@ def draw_network(
     seed : int or None
         Seed of the random weights and of a dropout rate's draw.
     colorbar : bool or None
-        Draw a colour bar for coloured weights (None: only for real weights).
+        A colour bar for coloured weights (None: only for real weights).
     weight_limit : float, optional
         The colour scale runs from -weight_limit to +weight_limit (default: the largest
         magnitude drawn); larger weights get the end colours and the widest lines.
@@ -837,8 +882,8 @@ def draw_network(
         in that step. Either a rate in [0, 1) (each hidden unit is dropped independently
         with this probability, as by Keras' ``Dropout(rate)``, drawn with ``seed``) or one
         entry per hidden layer: a boolean array of shape (n_units,) (True = dropped) or
-        None. The input and output layers are never dropped here. The kept units' outputs
-        are scaled by 1 / (1 - rate) in that step (inverted dropout); that is not drawn.
+        None. Input and output layers are never dropped. (The kept units' outputs are
+        scaled by 1 / (1 - rate) in that step, inverted dropout; that is not drawn.)
 
     Returns
     -------
@@ -852,72 +897,27 @@ def draw_network(
         If an argument breaks the rules above (the message names it).
     """
     options = _check_options(
-        layer_sizes,
-        draw_bias=draw_bias,
-        use_bias=use_bias,
-        labels=labels,
-        weight_labels=weight_labels,
-        activation_symbols=activation_symbols,
-        output_activation=output_activation,
-        activations=activations,
-        output_labels=output_labels,
-        counts=counts,
-        colorbar=colorbar,
-        weight_limit=weight_limit,
-        max_nodes=max_nodes,
-        seed=seed,
-    )
-    sizes = options.sizes
-    dropped_masks = check_dropped(dropped, sizes, options.seed)
-    node_indices = [_drawn_indices(size, options.max_nodes)[0] for size in sizes]
+        layer_sizes, draw_bias=draw_bias, use_bias=use_bias, labels=labels,
+        weight_labels=weight_labels, activation_symbols=activation_symbols,
+        output_activation=output_activation, activations=activations,
+        output_labels=output_labels, counts=counts, colorbar=colorbar,
+        weight_limit=weight_limit, max_nodes=max_nodes, seed=seed,
+    )  # fmt: skip
+    dropped_masks = check_dropped(dropped, options.sizes, options.seed)
+    node_indices = [_drawn_indices(size, options.max_nodes)[0] for size in options.sizes]
     kernels, bias_values, indices, real = _parameters(weights, biases, options, node_indices)
     ax = _plotting.axes_or_new(ax, (6, 4))
     ax.set_axis_off()
     mappable, cbar = _colour_scale(ax, kernels, bias_values, options, real)
 
     layout = _layout(ax, options)
-    edges = _draw_edges(
-        ax, layout, options, dropped_masks, (kernels, bias_values, indices, mappable)
-    )
+    colouring = (kernels, bias_values, indices, mappable)
+    edges = _draw_edges(ax, layout, options, dropped_masks, colouring)
     kinds = ["input"] + ["hidden"] * (options.n_links - 1) + ["output"]
     nodes, crosses, centres = _draw_nodes(ax, layout, kinds, edges.kept_nodes)
-    writer = _TextWriter(ax, layout.node_font)
-    _node_texts(writer.put, layout, options, kinds, edges.kept_nodes)
-    _layer_texts(ax, writer.put, layout, options, kinds)
-    texts = writer.texts
-    show_weight_labels = options.weight_labels
-    if show_weight_labels is None:
-        show_weight_labels = (
-            options.labels and kernels is None and edges.count <= _MAX_WEIGHT_LABELS
-        )
-    if show_weight_labels:
-        texts += _weight_label_texts(ax, texts, layout, options, edges, centres)
-
-    n_weights, n_biases = count_parameters(sizes, use_bias=options.use_bias)
-    if options.counts:
-        texts.append(
-            ax.text(0.5, 0.01, f"{n_weights:,} weights, {n_biases:,} biases",
-                    transform=ax.transAxes, ha="center", va="bottom", fontsize=layout.base_font)
-        )  # fmt: skip
-    artists = {
-        "nodes": nodes,
-        "edges": edges.collection,
-        "n_weights": n_weights,
-        "n_biases": n_biases,
-        "node_positions": layout.positions,
-        "node_indices": layout.node_indices,
-        "edge_values": edges.values,
-        "texts": texts,
-        "colorbar": cbar,
-        "mappable": mappable,
-        "layer_sizes": sizes,
-        "draw_bias": options.draw_bias,
-        "dropped": dropped_masks,
-        "crosses": crosses,
-        "kept_edges": edges.kept_edges,
-    }
-    description = _describe(sizes, n_weights, n_biases, dropped_masks, kernels is not None)
-    return NetworkDrawing(axes=(ax,), artists=artists, description=description)
+    texts = _draw_texts(ax, layout, options, kinds, edges, centres, coloured=kernels is not None)
+    drawn = {"nodes": nodes, "edges": edges, "crosses": crosses, "texts": texts}
+    return _result(ax, options, layout, drawn, (cbar, mappable), dropped_masks)
 
 
 _LABEL_BOX = {"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}

@@ -68,6 +68,8 @@ class CyclicalLearningRate(keras.optimizers.schedules.LearningRateSchedule):
         name="CyclicalLearningRate",
     ):
         super().__init__()
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a string, got {name!r} ({type(name).__name__})")
         # The numpy twin validates the arguments with clear messages and normalises them.
         checked = _numpy_schedules.CyclicalLearningRate(
             initial_learning_rate, maximal_learning_rate, step_size, mode, gamma

@@ -98,6 +98,8 @@ def direction_changes(path: OptimizerPath, axis: int = 1) -> int:
         The number of reversals.
     """
     axis = check.integer(axis, "axis", minimum=0, maximum=1)
+    if not isinstance(path, OptimizerPath):
+        raise TypeError(f"path must be an OptimizerPath (from simulate), got {type(path).__name__}")
     steps = np.diff(np.asarray(path.points, dtype=float)[:, axis])
     return int(np.sum(np.sign(steps[1:]) * np.sign(steps[:-1]) < 0))
 

@@ -919,8 +919,12 @@ def simulate_zoo(
         names = list(ZOO)
     elif isinstance(names, str):
         names = [names]
-    else:
+    elif isinstance(names, Iterable):
         names = list(names)
+    else:
+        raise TypeError(
+            f"names must be a name of ZOO or an iterable of them, got {type(names).__name__}"
+        )
     for name in names:
         if name not in ZOO:
             raise ValueError(f"unknown optimizer {name!r}; ZOO holds {', '.join(ZOO)}")

@@ -79,8 +79,8 @@ def _rate_and_steps(schedule, steps_field: str = "decay_steps") -> None:
 
 def _open_zero(value, argument: str) -> float:
     """Check a number in (0, 1]: a probability that must not be 0 (a per-step factor)."""
-    value = check.probability(value, argument)
-    if value == 0.0:
+    value = check.finite_real(value, argument)
+    if not 0.0 < value <= 1.0:
         raise ValueError(f"{argument} must be a number in (0, 1], got {value}")
     return value
 
@@ -335,7 +335,7 @@ class PiecewiseConstantDecay(Schedule):
     Parameters
     ----------
     boundaries : sequence of int
-        Strictly increasing steps, at least one.
+        Strictly increasing steps (integers >= 0), at least one.
     values : sequence of float
         The rates, each > 0, one more than ``boundaries``.
 
@@ -352,7 +352,8 @@ class PiecewiseConstantDecay(Schedule):
         """Check the arguments and store them normalised (Python floats)."""
         boundaries = _sequence(self.boundaries, "boundaries")
         values = _sequence(self.values, "values")
-        boundaries = tuple(check.integer(b, f"boundaries[{i}]") for i, b in enumerate(boundaries))
+        # Boundaries are steps: integers >= 0.
+        boundaries = tuple(check.count(b, f"boundaries[{i}]") for i, b in enumerate(boundaries))
         if not boundaries:
             raise ValueError("boundaries must hold at least one step")
         if any(b1 >= b2 for b1, b2 in itertools.pairwise(boundaries)):

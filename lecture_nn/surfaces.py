@@ -218,4 +218,4 @@ def get_surface(name: str | Surface) -> Surface:
         return SURFACES[name.strip().lower()]
     except KeyError:
         valid = ", ".join(repr(key) for key in SURFACES)
-        raise ValueError(f"unknown surface {name!r}; valid names are {valid}") from None
+        raise ValueError(f"unknown surface name {name!r}; valid names are {valid}") from None

@@ -557,6 +557,12 @@ def test_to_keras_builds_the_twin_and_refuses_other_objects():
         (lambda: sch.PolynomialDecay(0.1, 10, end_learning_rate=math.nan), ValueError, "end_"),
         (lambda: sch.InverseTimeDecay(0.1, 10, math.inf), ValueError, "decay_rate"),
         (lambda: sch.CyclicalLearningRate(0.01, 0.1, 10, mode=3), TypeError, "mode"),
+        # boundaries are steps: integers >= 0 (the probe's [-1, 2] was accepted)
+        (lambda: sch.PiecewiseConstantDecay([-1, 2], [0.1, 0.2, 0.3]), ValueError, "boundar"),
+        # the Keras twin's name is a string (the probe's name=3 was accepted)
+        (lambda: keras_schedules.CyclicalLearningRate(0.01, 0.1, 10, name=3), TypeError, "name"),
+        # a decay rate of 0 is a constant rate: allowed (non_negative)
+        (lambda: sch.InverseTimeDecay(0.1, 10, 0), None, None),
         (lambda: sch.CyclicalLearningRate(0.01, 0.1, 10, gamma=math.nan), ValueError, "gamma"),
         (
             lambda: sch.CosineDecay(0.0, 100, warmup_target=0.2, warmup_steps=True),

@@ -140,7 +140,8 @@ def test_get_surface_names():
 
 @pytest.mark.parametrize("bad", ["", "bael", "booth", "beale2"])
 def test_unknown_surface_lists_the_valid_names(bad):
-    with pytest.raises(ValueError, match="unknown surface") as info:
+    # the message names both the parameter (name) and what it is (a surface)
+    with pytest.raises(ValueError, match="unknown surface name") as info:
         get_surface(bad)
     for name in NAMES:
         assert repr(name) in str(info.value)

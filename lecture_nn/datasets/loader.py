@@ -25,10 +25,18 @@ from pathlib import Path
 
 import numpy as np
 
+from lecture_nn._validation import boolean, choice, integer
+from lecture_nn._validation import seed as seed_rule
 from lecture_nn.datasets.errors import SourceError
 from lecture_nn.datasets.idx import IDXFormatError, idx_sha256, parse_idx, read_idx_file
-from lecture_nn.datasets.official import CLASS_NAMES, OFFICIAL_FILES, OPENML_DATASET_ID
-from lecture_nn.tooling.atomic import atomic_writer
+from lecture_nn.datasets.official import (
+    CLASS_NAMES,
+    N_TEST,
+    N_TRAIN,
+    OFFICIAL_FILES,
+    OPENML_DATASET_ID,
+)
+from lecture_nn.tooling.atomic import atomic_writer, remove_stale_temporaries
 
 SOURCES = ("folder", "cache", "keras", "debian", "openml")
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -198,8 +206,7 @@ def _source_plan(source: str | None, data_dir: Path | None, cache_file: Path) ->
     }
     if source is None:
         return [step for kind in SOURCES for step in plan[kind]]
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(SOURCES)} (or None), got {source!r}")
+    choice(source, "source", SOURCES)
     if source == "folder" and folder is None:
         raise ValueError("source='folder' needs data_dir=... or the LECTURE_NN_DATA variable")
     return plan[source]
@@ -229,6 +236,8 @@ def load_arrays(
     stored in the cache afterwards; a corrupted cache is replaced.
     """
     cache_file = Path(cache_dir or default_cache_dir()).expanduser() / CACHE_FILE_NAME
+    # A load killed while writing the cache (kill -9, a power cut) left its temporary file.
+    remove_stale_temporaries(cache_file)
     attempts = []
     for kind, location in _source_plan(source, data_dir, cache_file):
         try:
@@ -309,10 +318,7 @@ def source_status(
 
 def _stratified_indices(labels: np.ndarray, size: int, seed: int, argument: str) -> np.ndarray:
     """Indices of a class-stratified random subset of ``size`` labels, in the original order."""
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
-        raise TypeError(f"{argument} must be an integer or None, got {type(size).__name__}")
-    if not 10 <= size <= len(labels):
-        raise ValueError(f"{argument} must be between 10 and {len(labels):,}, got {size}")
+    size = integer(size, argument, minimum=10, maximum=len(labels))
     if size == len(labels):
         return np.arange(len(labels))
     from sklearn.model_selection import train_test_split
@@ -357,6 +363,13 @@ def load_fashion_mnist(
     DataUnavailableError
         When no source works; the message lists what was tried and how to fix it.
     """
+    flatten = boolean(flatten, "flatten")
+    scale = boolean(scale, "scale")
+    seed = seed_rule(seed)
+    if n_train is not None:
+        n_train = integer(n_train, "n_train", minimum=10, maximum=N_TRAIN)
+    if n_test is not None:
+        n_test = integer(n_test, "n_test", minimum=10, maximum=N_TEST)
     arrays, where = load_arrays(source=source, data_dir=data_dir, cache_dir=cache_dir)
     x_train, y_train, x_test, y_test = (
         arrays[name] for name in ("x_train", "y_train", "x_test", "y_test")

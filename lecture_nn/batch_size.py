@@ -31,6 +31,7 @@ from lecture_nn import _validation as check
 
 __all__ = [
     "HIDDEN_UNITS",
+    "MAX_DRAWS",
     "BatchSizeRun",
     "GradientNoise",
     "ScheduleRun",
@@ -47,6 +48,10 @@ __all__ = [
 
 #: Hidden units of the small network the experiments train (one ReLU layer).
 HIDDEN_UNITS = 128
+
+#: Most draws :func:`gradient_spread` makes per batch size (each one is a gradient
+#: evaluation, so more would run for hours without changing the figure).
+MAX_DRAWS = 100_000
 
 #: Most hidden units :func:`small_model` builds: 784 * 100,000 weights are 300 MB of
 #: float32, far more than the experiments need; larger requests are refused before Keras
@@ -182,7 +187,8 @@ def gradient_spread(
     batch_sizes : sequence of int
         The batch sizes to measure, each in 1 .. N.
     draws, variance_draws : int
-        Batches drawn per size, and single examples drawn for the variance (each >= 1).
+        Batches drawn per size, and single examples drawn for the variance (each in
+        1 .. :data:`MAX_DRAWS`).
     seed : int
         Seed of the draws.
 
@@ -198,8 +204,8 @@ def gradient_spread(
     """
     n_examples = check.positive_int(n_examples, "n_examples")
     sizes = _batch_sizes(batch_sizes, n_examples)
-    draws = check.positive_int(draws, "draws")
-    variance_draws = check.positive_int(variance_draws, "variance_draws")
+    draws = check.positive_int(draws, "draws", maximum=MAX_DRAWS)
+    variance_draws = check.positive_int(variance_draws, "variance_draws", maximum=MAX_DRAWS)
     if not callable(gradient):
         raise TypeError(f"gradient must be a function of an index array, got {gradient!r}")
     rng = np.random.default_rng(check.seed(seed))
@@ -246,14 +252,18 @@ def keras_gradient(model, x: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray]
 
     Raises
     ------
-    ValueError
-        For ``x`` and ``y`` of mismatched shapes, or an unsupported Keras backend.
+    TypeError, ValueError
+        For a ``model`` that is not a Keras model, ``x`` and ``y`` that are not finite
+        real arrays of matching lengths, or an unsupported Keras backend.
     """
     import keras
 
-    x = np.asarray(x, dtype=np.float32)
-    y = np.asarray(y)
-    if x.ndim != 2 or len(y) != len(x):
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    x = check.as_array(x, "x", ndim=2, min_size=1, dtype=np.float32)
+    # Checked as float64 first: casting NaN to int64 would warn before the check refused it.
+    y = check.as_array(y, "y", ndim=1, min_size=1).astype(np.int64)
+    if len(y) != len(x):
         raise ValueError(
             f"x must have shape (n, features) and y shape (n,), got {x.shape} and {y.shape}"
         )
@@ -597,6 +607,30 @@ def decay_versus_growth(
     return runs[0], runs[1]
 
 
+def _open_axes(ax, argument: str):
+    """Refuse an Axes whose pyplot figure was closed (it would draw where nobody sees it).
+
+    ``_validation.axes`` does not yet check this; kept here until it does.
+    """
+    if ax is None:
+        return None
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    for i, one in enumerate(np.ravel(np.asarray(ax, dtype=object))):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            number = getattr(getattr(one, "figure", None), "number", None)
+        if number is not None and not plt.fignum_exists(number):
+            name = argument if np.ndim(np.asarray(ax, dtype=object)) == 0 else f"{argument}[{i}]"
+            raise ValueError(
+                f"{name} belongs to a figure that was closed (plt.close): pass the Axes of an "
+                "open figure, or None for a new one"
+            )
+    return ax
+
+
 def _gradient_spread_description(noise: GradientNoise) -> str:
     """One sentence of what :func:`plot_gradient_spread` shows, from the measurements."""
     sizes, spread, expected = noise.batch_sizes, noise.spread, noise.expected
@@ -632,7 +666,7 @@ def plot_gradient_spread(noise: GradientNoise, *, ax=None) -> _plotting.Drawing:
     """
     if not isinstance(noise, GradientNoise):
         raise TypeError(f"noise must be a GradientNoise (from gradient_spread), got {noise!r}")
-    ax = _plotting.axes_or_new(ax, (5, 3.5))
+    ax = _plotting.axes_or_new(_open_axes(ax, "ax"), (5, 3.5))
     from matplotlib.ticker import FormatStrFormatter, NullFormatter
 
     measured = ax.loglog(noise.batch_sizes, noise.spread, "o", label="measured")[0]
@@ -692,7 +726,7 @@ def plot_decay_versus_growth(runs: Sequence[ScheduleRun], *, axes=None) -> _plot
         if not run.history.get("val_accuracy"):
             raise ValueError(f"runs[{i}] ({run.name!r}) has no val_accuracy history to plot")
     new = axes is None
-    left, right = _plotting.axes_grid_or_new(axes, (1, 2), (10, 3.5))
+    left, right = _plotting.axes_grid_or_new(_open_axes(axes, "axes"), (1, 2), (10, 3.5))
     if new:
         right.sharey(left)
     lines = []

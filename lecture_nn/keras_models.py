@@ -432,6 +432,12 @@ def compile_classifier(
     steps_per_execution = check.positive_int(steps_per_execution, "steps_per_execution")
     if isinstance(metrics, (str, bytes)) or not isinstance(metrics, Sequence):
         raise TypeError(f"metrics must be a sequence such as ('accuracy',), got {metrics!r}")
+    for i, metric in enumerate(metrics):
+        if not (isinstance(metric, str) and metric) and not callable(metric):
+            raise TypeError(
+                f"metrics[{i}] must be a metric name, a keras.metrics.Metric or a function, "
+                f"got {metric!r}"
+            )
     model.compile(
         optimizer=_make_optimizer(optimizer, learning_rate),
         loss=_make_loss(sparse, label_smoothing),

@@ -113,6 +113,10 @@ def test_gradient_spread_rejects_bad_input():
         batch_size.gradient_spread(gradient, 10, [2, 0])
     with pytest.raises(ValueError, match="seed must be an integer >= 0"):
         batch_size.gradient_spread(gradient, 10, [2], seed=-1)
+    with pytest.raises(ValueError, match="draws must be an integer <= 100000"):
+        batch_size.gradient_spread(gradient, 10, [2], draws=10**12)  # a hang before
+    with pytest.raises(ValueError, match="variance_draws must be an integer <= 100000"):
+        batch_size.gradient_spread(gradient, 10, [2], variance_draws=10**12)
     with pytest.raises(TypeError, match="gradient must be a function"):
         batch_size.gradient_spread("grad", 10, [2])
     with pytest.raises(ValueError, match="variance must be a number >= 0"):
@@ -278,6 +282,12 @@ def test_plot_axes_are_keyword_only_and_checked():
     _, one = plt.subplots()
     with pytest.raises(ValueError, match="axes must hold 2 Axes"):
         batch_size.plot_decay_versus_growth([run], axes=[one])
+    closed_figure, closed = plt.subplots()
+    plt.close(closed_figure)
+    with pytest.raises(ValueError, match="ax belongs to a figure that was closed"):
+        batch_size.plot_gradient_spread(noise, ax=closed)
+    with pytest.raises(ValueError, match=r"axes\[1\] belongs to a figure that was closed"):
+        batch_size.plot_decay_versus_growth([run], axes=[one, closed])
     plt.close("all")
 
 
@@ -333,3 +343,19 @@ def test_keras_gradient_matches_finite_differences_on_another_backend(backend):
         timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def test_keras_gradient_refuses_bad_input():
+    import keras
+
+    model = batch_size.small_model(0, hidden_units=4)
+    x, y = np.zeros((4, 784), np.float32), np.zeros(4, np.int64)
+    with pytest.raises(TypeError, match="model must be a keras.Model"):
+        batch_size.keras_gradient("model", x, y)
+    with pytest.raises(TypeError, match="x must hold real numbers"):
+        batch_size.keras_gradient(model, x + 1j, y)
+    with pytest.raises(ValueError, match="y must hold finite numbers"):
+        batch_size.keras_gradient(model, x, np.full(4, np.nan))
+    with pytest.raises(ValueError, match="y must be a 1-d array"):
+        batch_size.keras_gradient(model, x, np.float64(1.0))
+    assert isinstance(model, keras.Model)

@@ -237,3 +237,12 @@ def test_per_class_recall_against_scikit_learn():
         ex.per_class_recall([0, 1], [0, 1j])
     with pytest.raises(ValueError, match="n_classes must be an integer >= 1"):
         ex.per_class_recall([0, 1], [0, 1], n_classes=0)
+    with pytest.raises(ValueError, match="n_classes must be an integer <= 10000"):
+        ex.per_class_recall([0, 1], [0, 1], n_classes=10**12)  # looped for hours before
+
+
+def test_results_table_refuses_what_is_not_a_result():
+    with pytest.raises(TypeError, match="results must be a list of ExperimentResult"):
+        ex.results_table("x")
+    with pytest.raises(TypeError, match=r"results\[0\] must be an ExperimentResult"):
+        ex.results_table(["x"])

@@ -273,6 +273,7 @@ def test_compile_optimizer_learning_rate_and_steps_per_execution():
         ({"metrics": "accuracy"}, TypeError, "metrics must be a sequence"),
         ({"sparse": "yes"}, TypeError, "sparse must be True"),
         ({"sparse": "False"}, TypeError, "sparse must be True or False"),
+        ({"metrics": [3]}, TypeError, r"metrics\[0\] must be a metric name"),
     ],
 )
 def test_compile_classifier_rejects_bad_input(arguments, error, message):

@@ -99,6 +99,15 @@ def public_names(module: types.ModuleType) -> list[str]:
     ]
 
 
+def all_public_names() -> set[str]:
+    """Every public name of every public module (re-exports and aliases included)."""
+    return {
+        name
+        for module_name in public_modules()
+        for name in public_names(importlib.import_module(module_name))
+    }
+
+
 def public_callables() -> list[tuple[str, str, object]]:
     """``(module name, public name, object)`` for every public callable, each object once.
 
@@ -366,6 +375,9 @@ R["atomic.atomic_writer"] = Entry(
 R["atomic.write_atomic"] = Entry(
     lambda: {"path": _tmp("a.bin"), "data": b"abc", "mode": 0o644},
     {"path": "out_path", "data": "bytes", "mode": "file_mode"},
+)
+R["atomic.remove_stale_temporaries"] = Entry(
+    lambda: {"path": _tmp("a.bin")}, {"path": "path", "older_than": "nonneg"}
 )
 R["atomic.current_umask"] = Entry(dict, {})
 
@@ -729,7 +741,10 @@ def _idx_file():
     return path
 
 
-R["idx.read_idx_file"] = Entry(lambda: {"path": _idx_file()}, {"path": "path"})
+R["idx.read_idx_file"] = Entry(
+    lambda: {"path": _idx_file()},
+    {"path": "path", "shape": "shape_or_none", "max_bytes": "size"},
+)
 
 # initialization
 R["initialization.SignalStatistics"] = Record("result of signal_propagation")
@@ -963,6 +978,11 @@ R["notebook_runner.strip_file"] = Entry(
 R["openml_source.table_to_arrays"] = Entry(
     lambda: {"pixels": np.zeros((70000, 784), np.uint8), "labels": np.arange(70000) % 10},
     {"pixels": "array", "labels": "array"},
+)
+R["openml_source.network_timeouts"] = Entry(
+    lambda: {"connect": 1.0, "read": 1.0},
+    {"connect": "rate_or_none", "read": "rate_or_none"},
+    enter=True,
 )
 R["openml_source.fetch_openml_arrays"] = Entry(
     lambda: {"dataset_id": 40996}, {"dataset_id": "size"}, heavy="network"

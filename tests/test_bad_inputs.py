@@ -62,7 +62,7 @@ def test_every_public_callable_and_parameter_is_registered():
 
 def test_the_registry_has_no_stale_entries():
     """Every registry key still names a public callable (after modules moved)."""
-    public = {name for _, name, _ in public_api.public_callables()}
+    public = public_api.all_public_names()
     stale = [
         key
         for key in public_api.REGISTRY

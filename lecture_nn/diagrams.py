@@ -150,7 +150,7 @@ def count_parameters(layer_sizes: Sequence[int], use_bias: bool = True) -> tuple
     return n_weights, n_biases
 
 
-def check_layer_sizes(layer_sizes, *, maximum: int | None = None) -> list[int]:
+def check_layer_sizes(layer_sizes) -> list[int]:
     """Validate ``layer_sizes`` and return it as a list of Python ints.
 
     A network needs at least two layers (input and output), each an integer number of
@@ -161,8 +161,6 @@ def check_layer_sizes(layer_sizes, *, maximum: int | None = None) -> list[int]:
     ----------
     layer_sizes : sequence of int
         Nodes per layer, input first.
-    maximum : int, optional
-        The largest size allowed.
 
     Returns
     -------
@@ -174,9 +172,14 @@ def check_layer_sizes(layer_sizes, *, maximum: int | None = None) -> list[int]:
     TypeError
         If ``layer_sizes`` is not a sequence, or a size is not an integer.
     ValueError
-        If there are fewer than two sizes, or a size is below 1 (or above ``maximum``).
+        If there are fewer than two sizes, or a size is below 1.
     """
-    return check.sizes(layer_sizes, "layer_sizes", minimum_length=2, maximum=maximum)
+    return check.sizes(layer_sizes, "layer_sizes", minimum_length=2)
+
+
+def _sizes_to_draw(layer_sizes) -> list[int]:
+    """Check ``layer_sizes`` as :func:`check_layer_sizes` does, each <= MAX_LAYER_SIZE."""
+    return check.sizes(layer_sizes, "layer_sizes", minimum_length=2, maximum=MAX_LAYER_SIZE)
 
 
 def _check_matrices(values, shapes: list[tuple[int, ...]], argument: str) -> list[np.ndarray]:
@@ -214,7 +217,7 @@ def check_dropped(dropped, layer_sizes: Sequence[int], seed: int | None = 0) -> 
         layer: None (nothing dropped there) or a boolean array of shape (n_units,), True
         for a dropped unit.
     layer_sizes : sequence of int
-        Nodes per layer, input first.
+        Nodes per layer, input first, each from 1 to :data:`MAX_LAYER_SIZE`.
     seed : int or None
         Seed of the draw for a rate (None: a random draw).
 
@@ -229,7 +232,7 @@ def check_dropped(dropped, layer_sizes: Sequence[int], seed: int | None = 0) -> 
     TypeError, ValueError
         If ``dropped`` is none of the above, or does not fit the hidden layers.
     """
-    sizes = check_layer_sizes(layer_sizes, maximum=MAX_LAYER_SIZE)
+    sizes = _sizes_to_draw(layer_sizes)
     seed = None if seed is None else check.seed(seed)
     masks = [np.zeros(size, dtype=bool) for size in sizes]
     if dropped is None:
@@ -349,7 +352,7 @@ _FLAGS = ("draw_bias", "use_bias", "labels", "activation_symbols", "output_label
 
 def _check_options(layer_sizes, **options) -> _Options:
     """Check every argument of :func:`draw_network` but the weights, biases and dropout."""
-    sizes = check_layer_sizes(layer_sizes, maximum=MAX_LAYER_SIZE)
+    sizes = _sizes_to_draw(layer_sizes)
     flags = {name: check.boolean(options[name], name) for name in _FLAGS}
     if flags["draw_bias"] and not flags["use_bias"]:
         raise ValueError("draw_bias=True needs use_bias=True: there are no biases to draw")

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lecture_nn import _validation as check
-from lecture_nn.activations import ACTIVATIONS, get_activation, softmax_vjp
+from lecture_nn.activations import ACTIVATIONS, _as_float_array, get_activation, softmax_vjp
 from lecture_nn.initializers import check_initializer_name, initialize
 from lecture_nn.losses import LOSSES, check_loss_name, loss_gradient, loss_value
 
@@ -176,9 +176,9 @@ def activation_backward(name: str, z: np.ndarray, grad_a: np.ndarray) -> np.ndar
     name : str
         An activation of :data:`lecture_nn.activations.ACTIVATIONS`.
     z : array_like, shape (batch, n)
-        The pre-activations the forward pass computed.
+        The pre-activations the forward pass computed (real numbers; NaN gives NaN).
     grad_a : array_like, shape (batch, n)
-        dL/da, the gradient of the loss with respect to the activations.
+        dL/da, the gradient of the loss with respect to the activations (real numbers).
 
     Returns
     -------
@@ -191,13 +191,15 @@ def activation_backward(name: str, z: np.ndarray, grad_a: np.ndarray) -> np.ndar
         If ``name`` is unknown, or ``grad_a`` does not have the shape of ``z`` (a
         broadcast would silently sum or repeat gradients).
     """
-    activation = get_activation(name)
-    z_shape, grad_shape = np.shape(z), np.shape(grad_a)
+    activation = check.choice(name, "name", ACTIVATIONS)
+    z = _as_float_array(z, "z")
+    grad_a = _as_float_array(grad_a, "grad_a")
+    z_shape, grad_shape = z.shape, grad_a.shape
     if z_shape != grad_shape:
         raise ValueError(f"grad_a must have the shape of z {z_shape}, got {grad_shape}")
     if name == "softmax":
         return softmax_vjp(z, grad_a)
-    return grad_a * activation.derivative(z)
+    return grad_a * get_activation(activation).derivative(z)
 
 
 # ---------------------------------------------------------------------------------------
@@ -347,7 +349,7 @@ class Network:
 
         Returns the batch loss *before* the update, as Keras' ``train_on_batch`` does.
         """
-        learning_rate = check.non_negative(learning_rate, "learning_rate")
+        learning_rate = check.positive(learning_rate, "learning_rate")
         forward = self.forward(X)
         y = self._check_y(y, forward.inputs.shape[0])
         loss_before = loss_value(self.loss, y, forward.output)
@@ -608,7 +610,7 @@ def train(
     y : array_like, shape (n_samples, n_L) or (n_samples,) for one output
         Targets, finite.
     learning_rate : float
-        Step size, a finite number >= 0.
+        Step size, a finite number > 0 (the one rule for learning rates).
     steps : int
         Number of updates, >= 0.
     batch_size : int or None
@@ -629,7 +631,7 @@ def train(
     """
     if not isinstance(network, Network):
         raise TypeError(f"network must be a Network, got {type(network).__name__}")
-    learning_rate = check.non_negative(learning_rate, "learning_rate")
+    learning_rate = check.positive(learning_rate, "learning_rate")
     steps = check.count(steps, "steps")
     X = network._check_X(X)
     y = network._check_y(y, X.shape[0])

@@ -380,11 +380,11 @@ def test_sgd_step_returns_the_loss_before_and_lowers_it_for_a_small_learning_rat
     for new, old in zip(network.get_weights(), expected):
         np.testing.assert_allclose(new, old, rtol=1e-12)
     assert network.loss_value(X, y) < before
-    # A learning rate of 0 changes nothing.
-    weights = network.get_weights()
-    network.sgd_step(X, y, learning_rate=0.0)
-    for new, old in zip(network.get_weights(), weights):
-        np.testing.assert_array_equal(new, old)
+    # A learning rate must be > 0 (the one rule for rates, lecture_nn._validation.positive).
+    with pytest.raises(ValueError, match="learning_rate must be a number > 0, got 0.0"):
+        network.sgd_step(X, y, learning_rate=0.0)
+    with pytest.raises(ValueError, match="learning_rate must be a number > 0"):
+        train(network, X, y, learning_rate=0)
 
 
 def test_get_and_set_weights_round_trip_as_copies():
@@ -643,6 +643,10 @@ def test_activation_backward_refuses_shapes_that_would_broadcast():
             activation_backward(name, z, np.ones((1, 3)))
         with pytest.raises(ValueError, match=r"grad_a must have the shape of z"):
             activation_backward(name, z, np.ones(3))
+    with pytest.raises(TypeError, match="grad_a must hold real numbers"):
+        activation_backward("tanh", z, np.full((4, 3), "a"))
+    with pytest.raises(TypeError, match="grad_a must hold real numbers"):
+        activation_backward("tanh", z, np.ones((4, 3)) * 1j)
     # the element-wise product of matching shapes is unchanged
     grad = np.arange(12.0).reshape(4, 3)
     np.testing.assert_allclose(activation_backward("tanh", z, grad), grad * (1 - np.tanh(z) ** 2))

@@ -53,7 +53,10 @@ def _labels(labels, argument: str, n_classes: int) -> np.ndarray:
     if array.ndim != 1:
         raise ValueError(f"{argument} must be a 1-D array, got shape {array.shape}")
     if array.size and (array.min() < 0 or array.max() >= n_classes):
-        raise ValueError(f"{argument} must lie in 0..{n_classes - 1} to name their classes")
+        raise ValueError(
+            f"{argument} must lie in 0..{n_classes - 1} to name their classes "
+            f"(class_names holds {n_classes} name{'s' if n_classes != 1 else ''})"
+        )
     return array.astype(np.int64)
 
 
@@ -70,6 +73,8 @@ def _check_images(images, labels, class_names) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(
             f"images must have shape (n, height, width) or (n, 784), got {images.shape}"
         )
+    if len(images) == 0:
+        raise ValueError(f"images must hold at least one image, got shape {images.shape}")
     if images.ndim == 2:
         if images.shape[1] != 784:
             raise ValueError(

@@ -11,10 +11,12 @@ import os
 import re
 import secrets
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -26,7 +28,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import lecture_nn
 from lecture_nn.tooling import paths
-from lecture_nn.tooling.cli import copy_course, main
+from lecture_nn.tooling.cli import copy_course, ipc_fits, main
 from lecture_nn.tooling.notebook_runner import kernel_environment
 
 
@@ -335,8 +337,29 @@ def test_lab_print_command(tmp_path, capsys, course_notebooks, as_user):
     assert "\n" not in line
     command = shlex.split(line)
     assert command[:3] == [sys.executable, "-m", "jupyterlab"]
-    assert command[3:] == [f"--ServerApp.root_dir={workdir.resolve()}", "--no-browser"]
+    transport = ["--KernelManager.transport=ipc"] if ipc_fits() else []
+    assert command[3:] == [f"--ServerApp.root_dir={workdir.resolve()}", *transport, "--no-browser"]
     assert not workdir.exists()  # printing the command copies nothing
+
+
+def test_ipc_only_where_the_socket_path_fits():
+    """A runtime folder too deep for a Unix socket path keeps the kernels on TCP.
+
+    With IPC there, ZeroMQ refuses the socket ("File name too long") and no kernel starts.
+    """
+    from lecture_nn.tooling.cli import MAX_SOCKET_PATH, ipc_fits
+
+    assert ipc_fits("/root/.local/share/jupyter/runtime") == (os.name == "posix")
+    assert not ipc_fits("/" + "d" * MAX_SOCKET_PATH)
+    assert not ipc_fits(
+        "/tmp/pytest-of-root/pytest-47/test_lab_really_starts_jupyter0/jupyter_runtime_dir"
+    )
+
+
+def test_lab_leaves_a_transport_given_by_the_user_alone(capsys, course_notebooks, as_user):
+    assert main(["lab", "--print-command", "--", "--KernelManager.transport=tcp"]) == 0
+    command = shlex.split(capsys.readouterr().out)
+    assert [arg for arg in command if "transport" in arg] == ["--KernelManager.transport=tcp"]
 
 
 def test_lab_forwards_arguments_after_double_dash(capsys, course_notebooks, as_user):
@@ -400,6 +423,10 @@ class LabProcesses:
         self.env = kernel_environment(headless=False)
         for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
             self.env[name] = str(folder / name.lower())
+        # pytest's folders are too deep for a Unix socket path; a student's runtime folder
+        # (~/.local/share/jupyter/runtime) is not
+        self.runtime_dir = Path(tempfile.mkdtemp(prefix="jr-"))
+        self.env["JUPYTER_RUNTIME_DIR"] = str(self.runtime_dir)
         self.started: list[subprocess.Popen] = []
 
     def start(self, *args: str) -> subprocess.Popen:
@@ -425,6 +452,7 @@ class LabProcesses:
         """Stop every started process group, JupyterLab included."""
         for process in self.started:
             _stop_group(process)
+        shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
 # Runs a command with Ctrl-C's default action restored first: a test run started in the
@@ -465,6 +493,47 @@ def _stop_group(process: subprocess.Popen) -> None:
         time.sleep(0.5)  # give JupyterLab, a child in the same group, time to finish too
 
 
+def kernel_transport_is_ipc(base: str, token: str, runtime_dir: Path, log) -> None:
+    """Start a kernel through JupyterLab's REST API; check it listens on IPC, without warning.
+
+    Before the fix the kernels used TCP and ipykernel wrote "Kernel is running over TCP
+    without encryption" into the terminal of ``lecture-nn lab``.
+    """
+
+    def call(method: str, path: str, body: bytes | None = None) -> tuple[int, object]:
+        request = urllib.request.Request(
+            f"{base}/{path}",
+            data=body,
+            method=method,
+            headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                text = answer.read()
+                return answer.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as error:
+            raise AssertionError(
+                f"{method} {path}: {error} {error.read()[:300]!r}\n{log()}"
+            ) from None
+
+    _, kernel = call("POST", "kernels", b"{}")
+    kernel_id = kernel["id"]
+    connection = json.loads((runtime_dir / f"kernel-{kernel_id}.json").read_text())
+    assert connection["transport"] == "ipc", connection
+    # The kernel binds its five sockets (shell, iopub, stdin, control, heartbeat) as files
+    # after init_sockets, where ipykernel would have warned about TCP.
+    deadline = time.monotonic() + 90
+    sockets: list[Path] = []
+    while time.monotonic() < deadline and len(sockets) < 5:
+        time.sleep(0.5)
+        sockets = [p for p in runtime_dir.glob(f"kernel-{kernel_id}-ipc-*") if p.is_socket()]
+    assert len(sockets) == 5, f"the kernel did not bind its IPC sockets: {sockets}\n{log()}"
+    time.sleep(1)  # let the kernel's stderr reach the log
+    assert "without encryption" not in log()
+    assert "Kernel is running over TCP" not in log()
+    assert call("DELETE", f"kernels/{kernel_id}")[0] == 204
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX process groups and signals")
 def test_lab_really_starts_jupyterlab_and_stops_on_ctrl_c(
     tmp_path, lab_processes, course_notebooks
@@ -495,6 +564,8 @@ def test_lab_really_starts_jupyterlab_and_stops_on_ctrl_c(
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.5)
     assert status == 200, f"JupyterLab did not answer (exit status {process.poll()}):\n{log()}"
+
+    kernel_transport_is_ipc(base, token, lab_processes.runtime_dir, log)
 
     _, listing = get_json(f"{base}/contents?token={token}")
     served = {item["name"] for item in listing["content"]}

@@ -4,3 +4,5 @@ The notebooks and instructors use :func:`lecture_nn.fashion_mnist.load_fashion_m
 the modules here are its parts: ``loader`` (sources, verification, cache), ``openml_source``,
 ``idx`` (the IDX file format) and ``official`` (the release's constants).
 """
+
+__all__: list[str] = []  # the modules are imported by name

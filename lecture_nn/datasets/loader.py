@@ -38,6 +38,27 @@ from lecture_nn.datasets.official import (
 )
 from lecture_nn.tooling.atomic import atomic_writer, remove_stale_temporaries
 
+__all__ = [
+    "CACHE_FILE_NAME",
+    "DEBIAN_DIR",
+    "FIX_HINTS",
+    "SOURCES",
+    "CacheNotWrittenWarning",
+    "DataUnavailableError",
+    "FashionMNIST",
+    "SourceStatus",
+    "default_cache_dir",
+    "env_data_dir",
+    "keras_dataset_dir",
+    "load_arrays",
+    "load_fashion_mnist",
+    "read_cache",
+    "read_idx_folder",
+    "source_status",
+    "verify_arrays",
+    "write_cache",
+]
+
 SOURCES = ("folder", "cache", "keras", "debian", "openml")
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 CACHE_FILE_NAME = "fashion-mnist-v1.npz"

@@ -3,3 +3,5 @@
 Nothing here is imported by the notebooks; ``environment`` sets up a kernel (imported by
 ``lecture_nn`` itself), ``paths`` finds the notebooks, ``atomic`` writes files atomically.
 """
+
+__all__: list[str] = []  # the modules are imported by name

@@ -23,14 +23,33 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import lecture_nn
+from lecture_nn._validation import positive_int
 
 if TYPE_CHECKING:
     from lecture_nn.tooling.notebook_runner import NotebookResult
+
+__all__ = [
+    "DEFAULT_WORKDIR",
+    "INTERRUPT_GRACE",
+    "KERNEL_TRANSPORT",
+    "MAX_SOCKET_PATH",
+    "PROG",
+    "UsageError",
+    "build_parser",
+    "copy_course",
+    "ipc_fits",
+    "main",
+    "run_summary",
+    "run_until_done",
+]
 
 PROG = "lecture-nn"
 
 #: Where ``lecture-nn lab`` copies the notebooks when it cannot open them where they are.
 DEFAULT_WORKDIR = "~/lecture-nn-course"
+
+#: How ``lecture-nn lab``'s kernels talk to JupyterLab on POSIX systems: local sockets.
+KERNEL_TRANSPORT = "ipc"
 
 #: Files and folders never copied from the notebooks folder.
 _SKIPPED_NAMES = {"__pycache__", ".ipynb_checkpoints"}
@@ -90,7 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {lecture_nn.__version__}")
     parser.set_defaults(command=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _add_lab_command(commands)
+    _add_run_command(commands)
+    _add_build_command(commands)
+    _add_check_command(commands)
+    _add_data_command(commands)
+    _add_strip_command(commands)
+    _add_solutions_command(commands)
+    return parser
 
+
+def _add_lab_command(commands: argparse._SubParsersAction) -> None:
+    """Add the ``lab`` subcommand and its arguments."""
     lab = _add_command(
         commands,
         "lab",
@@ -111,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the JupyterLab command instead of running it (copies nothing)",
     )
 
+
+def _add_run_command(commands: argparse._SubParsersAction) -> None:
+    """Add the ``run`` subcommand and its arguments."""
     run = _add_command(
         commands,
         "run",
@@ -141,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose", action="store_true", help="show whole tracebacks and all warning lines"
     )
 
+
+def _add_build_command(commands: argparse._SubParsersAction) -> None:
+    """Add the ``build`` subcommand and its arguments."""
     build = _add_command(
         commands,
         "build",
@@ -174,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_timeout_option(build)
 
+
+def _add_check_command(commands: argparse._SubParsersAction) -> None:
+    """Add the ``check`` subcommand and its arguments."""
     _add_command(
         commands,
         "check",
@@ -182,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the versions and folders a teacher needs to help with a problem.",
     )
 
+
+def _add_data_command(commands: argparse._SubParsersAction) -> None:
+    """Add the ``data`` subcommand and its arguments."""
     data = _add_command(
         commands,
         "data",
@@ -202,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache-dir", metavar="DIR", help="cache folder (default: ~/.cache/lecture-nn)"
     )
 
+
+def _add_strip_command(commands: argparse._SubParsersAction) -> None:
+    """Add the ``strip`` subcommand and its arguments."""
     strip = _add_command(
         commands,
         "strip",
@@ -215,6 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     strip.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="notebook files")
 
+
+def _add_solutions_command(commands: argparse._SubParsersAction) -> None:
+    """Add the ``solutions`` subcommand and its arguments."""
     solutions = _add_command(
         commands,
         "solutions",
@@ -234,7 +282,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder for the solved copies (default: %(default)s)",
     )
-    return parser
 
 
 def _add_command(
@@ -263,12 +310,11 @@ def _add_timeout_option(parser: argparse.ArgumentParser) -> None:
 def _positive_int(text: str) -> int:
     """Parse a whole number greater than 0 (argparse type for --timeout)."""
     try:
-        value = int(text)
+        return positive_int(int(text), "--timeout")
     except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number of seconds above 0, not {text!r}")
-    return value
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of seconds above 0, not {text!r}"
+        ) from None
 
 
 # --- lab -----------------------------------------------------------------------------------
@@ -285,7 +331,14 @@ def _cmd_lab(args: argparse.Namespace, jupyter_args: list[str]) -> int:
         print(f"{PROG} lab: {exc}", file=sys.stderr)
         return 1
     folder = _lab_folder(source, args.dir)
-    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", *jupyter_args]
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
+    if ipc_fits() and not any("transport" in arg for arg in jupyter_args):
+        # The kernels talk to the server over local sockets (files in Jupyter's runtime
+        # folder, readable by this user only) instead of TCP ports of 127.0.0.1: no port
+        # another local user could reach, and no "Kernel is running over TCP without
+        # encryption" warning from ipykernel in the terminal.
+        command.append(f"--KernelManager.transport={KERNEL_TRANSPORT}")
+    command += jupyter_args
     if _running_as_root() and "--allow-root" not in jupyter_args:
         # JupyterLab refuses to start as root without it; in Docker and on many cloud
         # machines root is the only user there is.
@@ -304,6 +357,39 @@ def _cmd_lab(args: argparse.Namespace, jupyter_args: list[str]) -> int:
             return 1
     print(f"Opening JupyterLab in {folder} (press Ctrl-C to stop it)", flush=True)
     return run_until_done(command, cwd=folder, env=kernel_environment(headless=False))
+
+
+#: The longest path of a Unix socket (``sun_path`` holds 108 bytes on Linux, 104 on macOS).
+MAX_SOCKET_PATH = 103
+#: What a kernel's socket adds to the runtime folder: ``/kernel-<uuid>-ipc-<n>``.
+_KERNEL_SOCKET_NAME = "/kernel-00000000-0000-0000-0000-000000000000-ipc-99"
+
+
+def ipc_fits(runtime_dir: str | None = None) -> bool:
+    """Whether kernels can use IPC sockets in Jupyter's runtime folder (else they use TCP).
+
+    IPC needs a POSIX system, and a socket path short enough for the system's limit: a
+    kernel's sockets are ``<runtime folder>/kernel-<uuid>-ipc-<n>``, and a long home
+    folder would make ZeroMQ refuse them ("File name too long"), so the kernel would not
+    start at all.
+
+    Parameters
+    ----------
+    runtime_dir
+        The folder to check; default: Jupyter's runtime folder (``$JUPYTER_RUNTIME_DIR``).
+
+    Returns
+    -------
+    bool
+        True when the transport can be IPC.
+    """
+    if os.name != "posix":
+        return False
+    if runtime_dir is None:
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        runtime_dir = jupyter_runtime_dir()
+    return len(os.fsencode(runtime_dir + _KERNEL_SOCKET_NAME)) <= MAX_SOCKET_PATH
 
 
 def _running_as_root() -> bool:

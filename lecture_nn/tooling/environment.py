@@ -26,6 +26,24 @@ from pathlib import Path
 import lecture_nn
 from lecture_nn.tooling import paths
 
+__all__ = [
+    "BACKEND_HINT",
+    "FASHION_MNIST_MISSING",
+    "KERAS_BACKENDS",
+    "NOT_INSTALLED",
+    "PACKAGES",
+    "TF_LOG_LEVEL",
+    "backend_choice",
+    "environment_report",
+    "filtered_stderr",
+    "format_report",
+    "installed_backends",
+    "is_tensorflow_startup_noise",
+    "keras_backend",
+    "package_version",
+    "quiet_tensorflow_startup",
+]
+
 #: The distributions whose versions the report lists, as (label, distribution name).
 PACKAGES = (
     ("numpy", "numpy"),

@@ -22,6 +22,24 @@ from lecture_nn.tooling.atomic import write_atomic
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
+__all__ = [
+    "CHECK_OUTPUT_COMMENT",
+    "CHECK_OUTPUT_TAG",
+    "DEFAULT_TIMEOUT",
+    "NotebookResult",
+    "as_text",
+    "check_output_folder",
+    "execute_notebook",
+    "find_warnings",
+    "first_line",
+    "in_site_packages",
+    "kernel_environment",
+    "resolve_notebooks",
+    "strip_file",
+    "strip_outputs",
+    "write_notebook",
+]
+
 #: Default per-cell time limit, in seconds, for ``execute_notebook``.
 DEFAULT_TIMEOUT = 600
 

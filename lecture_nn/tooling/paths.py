@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = [
+    "course_notebooks",
+    "notebooks_dir",
+]
+
 
 def notebooks_dir() -> Path:
     """Return the folder holding the course notebooks.

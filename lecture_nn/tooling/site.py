@@ -41,6 +41,23 @@ from lecture_nn.tooling.notebook_runner import (
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
+__all__ = [
+    "COURSE_DESCRIPTION",
+    "COURSE_TITLE",
+    "DEFAULT_SITE_DIR",
+    "NAVIGATION_MARK",
+    "STATIC_DIR",
+    "SiteBuild",
+    "SiteBuildError",
+    "SitePage",
+    "build_site",
+    "count_images",
+    "notebook_summary",
+    "notebook_title",
+    "prepare_for_site",
+    "strip_startup_log",
+]
+
 #: Where ``lecture-nn build`` writes the site unless told otherwise.
 DEFAULT_SITE_DIR = Path("build") / "site"
 

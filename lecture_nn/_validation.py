@@ -170,14 +170,17 @@ def as_array(
             raise ValueError(f"{argument} must be a {shapes} array, got shape {array.shape}")
     if array.size < min_size:
         raise ValueError(f"{argument} must hold at least {min_size} value(s), got {array.size}")
-    array = array.astype(dtype, copy=True)
-    if finite and not np.all(np.isfinite(array)):
+    if finite and not np.all(np.isfinite(array)):  # before a cast, which would hide a NaN
         raise ValueError(f"{argument} must hold finite numbers only (no NaN or infinity)")
-    return array
+    return array.astype(dtype, copy=True)
 
 
 def axes(value, argument: str = "ax"):
-    """A live matplotlib ``Axes`` (one that belongs to a figure), or ``None``."""
+    """A live matplotlib ``Axes``, or ``None``.
+
+    Live: it belongs to a figure, and that figure was not closed with ``plt.close`` (drawing
+    on a closed figure is legal matplotlib but shows nothing).
+    """
     if value is None:
         return None
     from matplotlib.axes import Axes
@@ -189,6 +192,15 @@ def axes(value, argument: str = "ax"):
         )
     if value.figure is None:
         raise ValueError(f"{argument} was removed from its figure; pass an Axes that is shown")
+    number = getattr(value.figure, "number", None)  # set only for figures made by pyplot
+    if number is not None:
+        import matplotlib.pyplot as plt
+
+        if not plt.fignum_exists(number):
+            raise ValueError(
+                f"{argument} belongs to a figure that was closed (plt.close); "
+                "pass an Axes of an open figure, or None for a new one"
+            )
     return value
 
 

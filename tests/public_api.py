@@ -507,6 +507,7 @@ R["cli.run_until_done"] = Entry(
     lambda: {"command": ["true"], "cwd": _tmp(), "env": _env()},
     {"command": "strings", "cwd": "path_or_none", "env": "mapping_or_none"},
 )
+R["cli.ipc_fits"] = Entry(lambda: {"runtime_dir": str(_tmp())}, {"runtime_dir": "path_or_none"})
 R["cli.run_summary"] = Entry(
     lambda: {"count": 2, "failed": 0, "seconds": 1.5, "output": _tmp()},
     {"count": "count", "failed": "count", "seconds": "nonneg", "output": "path"},

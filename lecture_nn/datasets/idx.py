@@ -182,7 +182,7 @@ def read_idx_file(
 
 
 def _read_header(reader: _Reader, name: str) -> bytes:
-    """The magic number and the dimensions of an unsigned-byte IDX file."""
+    """Read the magic number and the dimensions of an unsigned-byte IDX file."""
     magic = reader.read(4)
     if len(magic) < 4:
         raise IDXFormatError(f"{name}: {len(magic)} bytes is too short for an IDX header")

@@ -79,7 +79,7 @@ class DataUnavailableError(RuntimeError):
     """No source could provide verified Fashion-MNIST data; the message lists each attempt."""
 
     def _render_traceback_(self) -> list[str]:
-        """The lines IPython shows for this error in a notebook: the message alone.
+        """Return the lines IPython shows for this error in a notebook: the message alone.
 
         IPython (Jupyter, Colab) calls this method, when an exception has it, instead of
         formatting the traceback; the message already says what was tried and how to fix
@@ -118,8 +118,10 @@ class FashionMNIST:
 
 
 def default_cache_dir() -> Path:
-    """The course's cache folder: ``$LECTURE_NN_CACHE``, else ``$XDG_CACHE_HOME/lecture-nn``,
-    else ``~/.cache/lecture-nn``."""
+    """Return the course's cache folder.
+
+    ``$LECTURE_NN_CACHE``, else ``$XDG_CACHE_HOME/lecture-nn``, else ``~/.cache/lecture-nn``.
+    """
     if os.environ.get("LECTURE_NN_CACHE"):
         return Path(os.environ["LECTURE_NN_CACHE"]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -133,7 +135,7 @@ def keras_dataset_dir() -> Path:
 
 
 def env_data_dir() -> Path | None:
-    """The folder named by ``$LECTURE_NN_DATA``, if set."""
+    """Return the folder named by ``$LECTURE_NN_DATA``, if set."""
     value = os.environ.get("LECTURE_NN_DATA", "").strip()
     return Path(value).expanduser() if value else None
 
@@ -216,7 +218,7 @@ def write_cache(arrays: dict[str, np.ndarray], path: Path) -> None:
 
 
 def _source_plan(source: str | None, data_dir: Path | None, cache_file: Path) -> list[tuple]:
-    """The (kind, location) pairs to try, in order."""
+    """Return the (kind, location) pairs to try, in order."""
     folder = Path(data_dir).expanduser() if data_dir is not None else env_data_dir()
     plan = {
         "folder": [("folder", folder)] if folder is not None else [],
@@ -338,7 +340,7 @@ def source_status(
 
 
 def _stratified_indices(labels: np.ndarray, size: int, seed: int, argument: str) -> np.ndarray:
-    """Indices of a class-stratified random subset of ``size`` labels, in the original order."""
+    """Return the indices of a class-stratified random subset of ``size`` labels, in order."""
     size = integer(size, argument, minimum=10, maximum=len(labels))
     if size == len(labels):
         return np.arange(len(labels))

@@ -135,7 +135,7 @@ def _timed_out(error: BaseException) -> str | None:
 
 
 def _timeout_message(server: str, kind: str) -> str:
-    """The one line saying which network wait timed out, and after how long."""
+    """Return the one line saying which network wait timed out, and after how long."""
     parsed = urllib.parse.urlparse(server)
     if kind == "connect":
         return (
@@ -171,14 +171,14 @@ def _check_server_reachable(server: str) -> None:
 
 
 def _proxy_for(url: str) -> str | None:
-    """The proxy that ``requests`` (used by the openml client) would use for ``url``."""
+    """Return the proxy that ``requests`` (used by the openml client) would use for ``url``."""
     import requests.utils
 
     return requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
 
 
 def _one_line(error: Exception) -> str:
-    """A one-line account of an error from the openml client, with the HTTP status if known.
+    """Return a one-line account of an error from the openml client, with the HTTP status if known.
 
     openml's server errors carry the status on a later line ("Status code: 500"). A
     ``KeyError('oml:...')`` means the server answered with XML that is not OpenML's, such as
@@ -219,7 +219,7 @@ def table_to_arrays(pixels: np.ndarray, labels: np.ndarray) -> dict[str, np.ndar
 
 
 def _pixels_as_uint8(pixels: np.ndarray) -> np.ndarray:
-    """The pixel table as uint8; SourceError unless every value is a whole number in 0-255."""
+    """Return the pixels as uint8; SourceError unless each is a whole number in 0-255."""
     if pixels.dtype == np.uint8:
         return pixels
     if not (np.issubdtype(pixels.dtype, np.integer) or np.issubdtype(pixels.dtype, np.floating)):
@@ -231,7 +231,7 @@ def _pixels_as_uint8(pixels: np.ndarray) -> np.ndarray:
 
 
 def _labels_as_uint8(labels: np.ndarray) -> np.ndarray:
-    """The labels as uint8; SourceError unless each is 0-9 (a number or its string)."""
+    """Return the labels as uint8; SourceError unless each is 0-9 (a number or its string)."""
     if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):  # NaN included
         raise SourceError("OpenML labels are not whole numbers")
     try:

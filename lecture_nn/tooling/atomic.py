@@ -33,12 +33,12 @@ STALE_AFTER = 600.0
 
 
 def _host() -> str:
-    """This machine's name, reduced to letters, digits and ``_`` (it sits in file names)."""
+    """Return this host's name as letters, digits and ``_`` (it goes into file names)."""
     return re.sub(r"[^A-Za-z0-9]", "_", socket.gethostname()) or "host"
 
 
 def _temporary_prefix(path: Path) -> str:
-    """The start of the name of a temporary file for ``path`` written by this process."""
+    """Return the start of the name of a temporary file for ``path`` written by this process."""
     return f".{path.name}.{_host()}-{os.getpid()}."
 
 

@@ -515,7 +515,7 @@ def _cmd_run(args: argparse.Namespace, _extra: list[str]) -> int:
 
 
 def run_summary(count: int, failed: int, seconds: float, output: Path) -> str:
-    """The last line ``lecture-nn run`` prints: how many notebooks ran, took how long, where."""
+    """Return the last line of ``lecture-nn run``: notebooks ok, seconds, where the copies are."""
     return (
         f"{count - failed} of {count} notebooks ok in {seconds:.1f} s; executed copies in {output}"
     )
@@ -558,7 +558,7 @@ def _warning_note(count: int) -> str:
 
 
 def _notebooks_and_output(args: argparse.Namespace) -> tuple[list[Path], Path]:
-    """The notebooks named on the command line (default: the course) and a safe --output.
+    """Return the notebooks named on the command line (default: the course) and a safe --output.
 
     Raises UsageError for an unknown notebook name, an --output that is a file, or an
     --output that holds one of the notebooks (its copy would overwrite it).
@@ -612,8 +612,11 @@ def _result_line(result: NotebookResult, ok: bool, width: int) -> str:
 
 
 def _result_details(result: NotebookResult, verbose: bool, strict_warnings: bool) -> list[str]:
-    """Return the lines explaining a result: where it failed and the error's whole message,
-    then (when asked for) the traceback, the kernel's own output and the warnings."""
+    """Return the lines explaining a result.
+
+    Where it failed and the error's whole message, then (when asked for) the traceback,
+    the kernel's own output and the warnings.
+    """
     lines = []
     if not result.ok:
         if result.failed_cell_index is None:

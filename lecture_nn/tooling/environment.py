@@ -1,5 +1,4 @@
-"""The Python environment of the course: what ``lecture-nn check`` reports, and a quiet
-TensorFlow start-up.
+"""The Python environment of the course: what ``lecture-nn check`` reports; quiet TensorFlow.
 
 ``environment_report`` gathers the facts and ``format_report`` lays them out as aligned
 ``name: value`` lines; ``lecture-nn check`` prints the result.
@@ -202,8 +201,9 @@ def is_tensorflow_startup_noise(line: str) -> bool:
 
 @contextlib.contextmanager
 def filtered_stderr() -> Iterator[None]:
-    """Hold back what is written to file descriptor 2 inside the block, then pass it on
-    without TensorFlow's start-up notices (``is_tensorflow_startup_noise``).
+    """Hold back what goes to file descriptor 2 inside the block, then pass it on, filtered.
+
+    TensorFlow's start-up notices (``is_tensorflow_startup_noise``) are dropped.
 
     Works at the level of the file descriptor, where TensorFlow's C++ code writes (and
     where ipykernel picks it up for the notebook); every other line is written to

@@ -264,7 +264,7 @@ def _write_site(
 
 
 def _exporter():
-    """The nbconvert HTML exporter with the course template and the site's own MathJax."""
+    """Return the nbconvert HTML exporter with the course template and the site's own MathJax."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -364,7 +364,7 @@ def strip_startup_log(text: str) -> str:
 
 
 def notebook_title(nb: NotebookNode, path: Path) -> str:
-    """The notebook's first level-1 heading (``# 1. Architecture: ...``), else its file name."""
+    """Return the first level-1 heading (``# 1. Architecture: ...``), else the file name."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in as_text(cell.source).splitlines():
@@ -374,7 +374,7 @@ def notebook_title(nb: NotebookNode, path: Path) -> str:
 
 
 def notebook_summary(nb: NotebookNode, max_chars: int = 300) -> str:
-    """The first paragraph after the notebook's title, as plain text of at most ``max_chars``.
+    """Return the first paragraph after the title, as plain text of at most ``max_chars``.
 
     A longer paragraph is cut after its last whole sentence that fits, or, if even the first
     sentence is too long, after a whole word (ending in an ellipsis).
@@ -397,7 +397,7 @@ def notebook_summary(nb: NotebookNode, max_chars: int = 300) -> str:
 
 
 def count_images(nb: NotebookNode) -> int:
-    """The number of image outputs (PNG, JPEG or SVG) in ``nb``."""
+    """Return the number of image outputs (PNG, JPEG or SVG) in ``nb``."""
     kinds = ("image/png", "image/jpeg", "image/svg+xml")
     return sum(
         any(kind in output.get("data", {}) for kind in kinds)

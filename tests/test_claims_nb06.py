@@ -19,6 +19,7 @@ import shutil
 
 import numpy as np
 import pytest
+from keras_fixtures import fit_with_snapshots, small_classifier
 
 from lecture_nn.tooling.paths import course_notebooks
 
@@ -121,19 +122,7 @@ def test_early_stopping_restores_the_best_weights_at_the_end_of_training_without
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 5)).astype("float32")
     y = (x[:, 0] > 0).astype("int64")
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(2, activation="softmax")])
-    model.compile(
-        optimizer=keras.optimizers.SGD(0.5),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    snapshots = []
-
-    class Snapshot(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            snapshots.append([w.copy() for w in self.model.get_weights()])
-
+    model = small_classifier(5, learning_rate=0.5, seed=0)
     # noisy validation labels make the validation accuracy go up and down
     x_val = rng.normal(size=(40, 5)).astype("float32")
     y_val = rng.integers(0, 2, size=40)
@@ -141,16 +130,11 @@ def test_early_stopping_restores_the_best_weights_at_the_end_of_training_without
     stopper = keras.callbacks.EarlyStopping(
         monitor="val_accuracy", patience=epochs, restore_best_weights=True
     )
-    history = model.fit(
-        x,
-        y,
-        validation_data=(x_val, y_val),
-        epochs=epochs,
-        batch_size=8,
-        verbose=0,
-        callbacks=[Snapshot(), stopper],
-    )
-    accuracy = history.history["val_accuracy"]
+    history, snapshots = fit_with_snapshots(
+        model, x, y, validation_data=(x_val, y_val), epochs=epochs, batch_size=8,
+        callbacks=[stopper],
+    )  # fmt: skip
+    accuracy = history["val_accuracy"]
     assert len(accuracy) == epochs  # ran every epoch
     assert stopper.stopped_epoch == 0
     best = int(np.argmax(accuracy))  # the first epoch with the highest value

@@ -16,6 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+from keras_fixtures import fit_with_snapshots, separable_data, small_classifier
 
 from lecture_nn import experiments as ex
 from lecture_nn.keras_callbacks import SmoothedEarlyStopping
@@ -62,25 +63,12 @@ def printed(notebook, marker):
 
 def _tiny_fit(callback, *, flip_validation=True, epochs=8, seed=3):
     """A logistic regression on 8 features; validation labels flipped: it gets worse."""
-    keras.utils.set_random_seed(seed)
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(120, 8)).astype("float32")
-    y = (x[:, 0] + 0.5 * rng.normal(size=120) > 0).astype("int32")
-    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(2, activation="softmax")])
-    model.compile(
-        optimizer=keras.optimizers.SGD(0.5),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    snapshots = []
-    record = keras.callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights())
-    )
+    x, y = separable_data(seed=seed)
+    model = small_classifier(8, learning_rate=0.5, seed=seed)
     y_val = 1 - y[80:] if flip_validation else y[80:]
-    history = model.fit(
-        x[:80], y[:80], validation_data=(x[80:], y_val), epochs=epochs,
-        callbacks=[record, callback], verbose=0,
-    ).history  # fmt: skip
+    history, snapshots = fit_with_snapshots(
+        model, x[:80], y[:80], validation_data=(x[80:], y_val), epochs=epochs, callbacks=[callback]
+    )
     return model, history, snapshots
 
 

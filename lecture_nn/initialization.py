@@ -19,6 +19,9 @@ from lecture_nn._plotting import Drawing, axes_grid_or_new
 
 __all__ = [
     "GRADIENT_BINS",
+    "MAX_DEPTH",
+    "MAX_SAMPLES",
+    "MAX_WIDTH",
     "SCHEMES",
     "TRANSFER_TRAININGS",
     "SignalPropagationExplorer",
@@ -29,6 +32,9 @@ __all__ = [
     "signal_propagation",
     "transfer_learning",
 ]
+
+#: Largest depth, width (units) and batch (inputs) the experiment accepts.
+MAX_DEPTH, MAX_WIDTH, MAX_SAMPLES = 100, 2000, 100_000
 
 #: Initialisation schemes of the experiment: a name shown to students -> (initializer, stddev).
 SCHEMES = {
@@ -70,13 +76,17 @@ def signal_propagation(
     linear output; the loss is the mean squared error against random targets. Inputs are
     standard normal, shape (n_samples, width). Biases start at 0, as in Keras.
     """
+    from lecture_nn.activations import HIDDEN_ACTIVATIONS
     from lecture_nn.initializers import initialize
     from lecture_nn.network import Network
 
-    if scheme not in SCHEMES:
+    if not isinstance(activation, str) or activation not in HIDDEN_ACTIVATIONS:
+        raise ValueError(
+            f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}, got {activation!r}"
+        )
+    if not isinstance(scheme, str) or scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}, got {scheme!r}")
-    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
-        raise ValueError(f"depth must be an integer >= 1, got {depth!r}")
+    depth, width, n_samples, seed = _sizes(depth, width, n_samples, seed)
     sizes = [width] * (depth + 1) + [1]
     network = Network(
         sizes, [activation] * depth + ["linear"], loss="mean_squared_error", seed=seed
@@ -101,6 +111,20 @@ def signal_propagation(
         weight_gradients,
         np.array([a.std() for a in activations]),
         np.array([g.std() for g in weight_gradients]),
+    )
+
+
+def _sizes(depth, width, n_samples, seed) -> tuple[int, int, int, int]:
+    """Check the experiment's sizes and seed; return them as Python ints."""
+    from lecture_nn import _validation as check
+
+    if isinstance(depth, (int, np.integer)) and not isinstance(depth, bool) and depth < 1:
+        raise ValueError(f"depth must be an integer >= 1, got {depth!r}")
+    return (
+        check.positive_int(depth, "depth", maximum=MAX_DEPTH),
+        check.positive_int(width, "width", maximum=MAX_WIDTH),
+        check.positive_int(n_samples, "n_samples", maximum=MAX_SAMPLES),
+        check.seed(seed),
     )
 
 
@@ -226,6 +250,11 @@ def describe_signal(stats: SignalStatistics) -> str:
         the activations' std goes from 0.63 in layer 1 to 0.22 in layer 10, the gradients'
         from 3.1e-03 to 2.0e-03."
     """
+    if not isinstance(stats, SignalStatistics):
+        raise TypeError(
+            "stats must be the SignalStatistics of signal_propagation(), "
+            f"got {type(stats).__name__}"
+        )
     depth = len(stats.activation_std)
     layers = "1 hidden layer" if depth == 1 else f"{depth} hidden layers"
     return (
@@ -285,9 +314,7 @@ class SignalPropagationExplorer:
     """
 
     def __init__(self, *, width: int = 100, n_samples: int = 256, seed: int = 0):
-        self.width = width
-        self.n_samples = n_samples
-        self.seed = seed
+        _, self.width, self.n_samples, self.seed = _sizes(1, width, n_samples, seed)
         self._statistics: dict = {}
         self._figure = None
         self._panels: _SignalPanels | None = None

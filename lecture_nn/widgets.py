@@ -205,6 +205,8 @@ def agg_png(fig) -> bytes:
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
     return canvas_png(canvas)

@@ -148,6 +148,12 @@ def test_bad_input():
         signal_propagation("tanh", "orthogonal")
     with pytest.raises(ValueError, match="depth must be an integer >= 1"):
         signal_propagation("tanh", depth=0)
+    with pytest.raises(ValueError, match="activation must be one of sigmoid, tanh, relu"):
+        signal_propagation("", depth=2)
+    with pytest.raises(TypeError, match="width must be an integer"):
+        signal_propagation("tanh", width="3")
+    with pytest.raises(TypeError, match="n_samples must be an integer"):
+        SignalPropagationExplorer(n_samples=2.5)
     assert len(SCHEMES) == 4
 
 

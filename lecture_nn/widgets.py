@@ -33,8 +33,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from matplotlib.figure import Figure
 
+from lecture_nn import _validation as check
 from lecture_nn import style
-from lecture_nn._rendering import canvas_png, is_headless, render_png
+from lecture_nn._rendering import (
+    canvas_png,
+    is_headless,
+    render_png,  # noqa: F401  (its former home; tests import it here)
+)
 
 __all__ = [
     "DESCRIPTION_STYLE",
@@ -47,7 +52,6 @@ __all__ = [
     "decimals",
     "interactive_figure",
     "readout_format",
-    "render_png",
     "single_threaded_blas",
 ]
 
@@ -102,6 +106,7 @@ def decimals(value) -> int:
     int
         Decimal places, 0 for a whole number.
     """
+    value = check.finite_real(value, "value")
     exponent = decimal.Decimal(repr(float(value))).normalize().as_tuple().exponent
     return max(0, -int(exponent))
 
@@ -112,6 +117,7 @@ def readout_format(low, step) -> str:
     The values are ``low + k * step``: as many decimals as ``low`` and ``step`` need, at least
     one and at most ``MAX_READOUT_DECIMALS`` (so step 0.005 shows 0.005, 0.010, 0.035).
     """
+    low, step = check.finite_real(low, "low"), check.positive(step, "step")
     places = max(1, decimals(low), decimals(step))
     return f".{min(places, MAX_READOUT_DECIMALS)}f"
 
@@ -237,6 +243,9 @@ class StatusLine:
     def __init__(self, text: str):
         from IPython import get_ipython
 
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a string, got {type(text).__name__}")
+
         self._handle = None
         if get_ipython() is not None:
             from IPython.display import display
@@ -283,6 +292,19 @@ class InteractiveFigure:
             raise TypeError(f"draw must be a function draw(fig, **values), got {draw!r}")
         if not isinstance(cache, bool):
             raise TypeError(f"cache must be True or False, got {cache!r}")
+        clear = check.boolean(clear, "clear")
+        if not isinstance(controls, Mapping):
+            raise TypeError(f"controls must be a mapping of names to specs, got {controls!r}")
+        if not isinstance(figsize, Sequence) or len(figsize) != 2:
+            raise TypeError(f"figsize must be (width, height) in inches, got {figsize!r}")
+        figsize = (check.positive(figsize[0], "figsize"), check.positive(figsize[1], "figsize"))
+        if print_values is not None and (
+            not isinstance(print_values, Sequence)
+            or not all(isinstance(values, Mapping) for values in print_values)
+        ):
+            raise TypeError(
+                f"print_values must be a list of {{control: value}} dicts, got {print_values!r}"
+            )
         parameters = inspect.signature(draw).parameters
         self.defaults = {}
         for name in controls:

@@ -107,6 +107,10 @@ def test_integer_tuples_make_integer_sliders(shell, monkeypatch):
         ({"slope": (2.0, 4.0, 0.5)}, ValueError, "lies outside"),
         ({"colour": ["red", "blue"]}, ValueError, "is not one of"),
         ({"colour": "red"}, TypeError, "must be a"),
+        ({"figsize": (0, 4), "slope": (-2.0, 2.0, 0.5)}, ValueError, "figsize"),
+        ({"figsize": "wide", "slope": (-2.0, 2.0, 0.5)}, TypeError, "figsize"),
+        ({"clear": "no", "slope": (-2.0, 2.0, 0.5)}, TypeError, "clear"),
+        ({"print_values": [1.0], "slope": (-2.0, 2.0, 0.5)}, TypeError, "print_values"),
     ],
 )
 def test_bad_controls_are_clear_errors(controls, error, message):

@@ -39,13 +39,17 @@ def _generated(kind):
     }.get(base)
 
 
+def _labelled(value):
+    return repr(value), public_api.Const(value)
+
+
 def _bad_value_strategy(kind):
     """``(label, factory)`` pairs: a value of the fixed list or a generated one."""
     fixed = st.sampled_from(sorted(public_api.bad_values(kind).items()))
     generated = _generated(kind)
     if generated is None:
         return fixed
-    return fixed | generated.map(lambda v: (repr(v), lambda v=v: v))
+    return fixed | generated.map(_labelled)
 
 
 def _cases():

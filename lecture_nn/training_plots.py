@@ -68,9 +68,21 @@ class TrainingReplay:
     """
 
     def __init__(self, network, run, X, y, *, resolution: int = 80, margin: float = 0.5):
-        X = np.asarray(X, dtype=float)
-        if X.ndim != 2 or X.shape[1] != 2:
+        from lecture_nn import _validation as check
+        from lecture_nn.network import Network, TrainingRun
+
+        if not isinstance(network, Network):
+            raise TypeError(f"network must be a lecture_nn Network, got {type(network).__name__}")
+        if not isinstance(run, TrainingRun):
+            raise TypeError(f"run must be the TrainingRun of train(), got {type(run).__name__}")
+        resolution = check.positive_int(resolution, "resolution", maximum=1000)
+        margin = check.non_negative(margin, "margin")
+        X = check.as_array(X, "X", ndim=2, min_size=1)
+        y = check.as_array(y, "y", ndim=(1, 2)).ravel()
+        if X.shape[1] != 2:
             raise ValueError(f"X must have shape (n_samples, 2) to draw a boundary, got {X.shape}")
+        if len(y) != len(X) or not np.all(np.isin(y, (0, 1))):
+            raise ValueError(f"y must hold one label, 0 or 1, per row of X ({len(X)} rows)")
         if network.layer_sizes[0] != 2:
             raise ValueError(
                 f"the network must have 2 inputs to draw a boundary, has {network.layer_sizes[0]}"
@@ -79,7 +91,7 @@ class TrainingReplay:
             raise ValueError("run must hold the weights and the loss after each update")
         self.network = network.copy()
         self.run = run
-        self.X, self.y = X, np.asarray(y).ravel()
+        self.X, self.y = X, y
         self.steps = len(run.weights) - 1
         # One colour scale for the whole run, so that colours compare between steps.
         self.weight_limit = max(float(np.abs(w).max()) for ws in run.weights for w in ws)

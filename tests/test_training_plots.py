@@ -57,6 +57,14 @@ def test_replay_bad_input(recorded):
         replay.draw(plt.figure(), step=1.5)
     with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 2\)"):
         TrainingReplay(network, run, points[:, :1], labels)
+    with pytest.raises(ValueError, match="y must hold one label, 0 or 1, per row of X"):
+        TrainingReplay(network, run, points, labels[:-1])
+    with pytest.raises(TypeError, match="X must hold real numbers"):
+        TrainingReplay(network, run, points + 1j, labels)
+    with pytest.raises(ValueError, match="resolution"):
+        TrainingReplay(network, run, points, labels, resolution=0)
+    with pytest.raises(TypeError, match="run must be the TrainingRun"):
+        TrainingReplay(network, run.weights, points, labels)
     wide = Network([3, 2, 1], ["tanh", "sigmoid"])
     with pytest.raises(ValueError, match="2 inputs"):
         TrainingReplay(wide, run, points, labels)

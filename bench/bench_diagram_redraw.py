@@ -24,7 +24,7 @@ LAYER_SIZES = [5] + [12] * 6 + [5]
 
 def more_layers(fig, hidden_layers=6, nodes_per_layer=12):
     """The notebook's widget figure."""
-    draw_network([5] + [nodes_per_layer] * hidden_layers + [5], fig.subplots(), counts=True)
+    draw_network([5] + [nodes_per_layer] * hidden_layers + [5], ax=fig.subplots(), counts=True)
 
 
 def main() -> None:

@@ -26,12 +26,12 @@ ZOO_PATHS = simulate_zoo("beale")
 
 def sgd_learning_rate(fig, learning_rate=0.02, iterations=100):
     path = simulate(make_optimizer("sgd", learning_rate), BEALE)
-    plot_paths({"SGD": path}, BEALE, fig.subplots(), iterations=iterations)
+    plot_paths({"SGD": path}, BEALE, ax=fig.subplots(), iterations=iterations)
 
 
 def compare_two(fig, first="sgd_decay", second="sgd_cyclic", iterations=100):
     plot_paths(
-        {n: ZOO_PATHS[n] for n in (first, second)}, BEALE, fig.subplots(), iterations=iterations
+        {n: ZOO_PATHS[n] for n in (first, second)}, BEALE, ax=fig.subplots(), iterations=iterations
     )
 
 

@@ -188,14 +188,14 @@ def test_notebook_schedules_equal_keras_for_steps_0_to_299():
         schedules.CosineDecayRestarts(0.02, 50),
     ]
     for schedule in decays:
-        theirs = schedule.to_keras()
+        theirs = keras_schedules.to_keras(schedule)
         assert type(theirs).__module__.startswith("keras.")
         # the notebook's check: np.allclose(rtol=1e-6), whose atol is 1e-8
         np.testing.assert_allclose(
             schedule(steps), keras.ops.convert_to_numpy(theirs(steps)), rtol=1e-6, atol=1e-8
         )
     cyclical = schedules.CyclicalLearningRate(1e-4, 0.02, 50, mode="triangular")
-    port = cyclical.to_keras()
+    port = keras_schedules.to_keras(cyclical)
     assert isinstance(port, keras_schedules.CyclicalLearningRate)
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(port(steps)), smith_triangular(steps, 1e-4, 0.02, 50), rtol=1e-5

@@ -14,6 +14,8 @@ from lecture_nn.activations import sigmoid, sigmoid_derivative, tanh_derivative
 from lecture_nn.exercises.core import Case, Diagnosis, FunctionExercise, ValueExercise
 from lecture_nn.network import Network
 
+__all__ = ["backprop_by_hand", "dense_backward"]
+
 
 def _layer_gradients(X, W, b, dZ):
     """(dL/dW, dL/db, dL/dX) of z = X @ W + b for the upstream gradient dL/dz = dZ.

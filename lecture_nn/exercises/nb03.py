@@ -7,6 +7,8 @@ import numpy as np
 from lecture_nn import activations
 from lecture_nn.exercises.core import Case, Diagnosis, FunctionExercise
 
+__all__ = ["leaky_relu", "leaky_relu_grad", "stable_softmax"]
+
 
 def _arrays(*values) -> list[Case]:
     return [Case({"z": np.array(value, dtype=float)}) for value in values]

@@ -25,6 +25,8 @@ from lecture_nn.exercises.core import (
 )
 from lecture_nn.initializers import TRUNCATED_NORMAL_STD, initialize
 
+__all__ = ["glorot_uniform", "he_normal"]
+
 #: (fan_in, fan_out) of the layers the answers are tried on: 50,000 to 130,000 weights each.
 FANS = ((400, 300), (128, 1024), (1000, 50))
 

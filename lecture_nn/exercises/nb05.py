@@ -27,6 +27,8 @@ from lecture_nn.exercises.core import (
 from lecture_nn.optimizers import make_optimizer, simulate
 from lecture_nn.surfaces import get_surface
 
+__all__ = ["adam_step", "momentum_step"]
+
 #: Number of update steps each answer is run for.
 STEPS = 5
 

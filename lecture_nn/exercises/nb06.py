@@ -24,6 +24,8 @@ from lecture_nn.exercises.core import (
     real_numbers,
 )
 
+__all__ = ["keras_parameters", "preprocess"]
+
 #: Pixels per image side, and classes of Fashion-MNIST.
 SIDE = 28
 CLASSES = 10

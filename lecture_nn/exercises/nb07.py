@@ -24,6 +24,8 @@ from lecture_nn.exercises.core import (
     same,
 )
 
+__all__ = ["dropout", "early_stopping"]
+
 # --- dropout -------------------------------------------------------------------------------
 
 #: How far the fraction of zeros may be from the reference's (its noise is below 0.002).

@@ -52,7 +52,7 @@ def _is_integer(value) -> bool:
 
 
 def integer(value, argument: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    """An integer in ``[minimum, maximum]`` (either bound optional), as a Python ``int``."""
+    """Check an integer in ``[minimum, maximum]`` (either bound optional); return it as ``int``."""
     if not _is_integer(value):
         raise TypeError(f"{argument} must be an integer, got {value!r} ({type(value).__name__})")
     value = int(value)
@@ -64,24 +64,24 @@ def integer(value, argument: str, *, minimum: int | None = None, maximum: int | 
 
 
 def positive_int(value, argument: str, *, maximum: int | None = None) -> int:
-    """A size: an integer >= 1 (and <= ``maximum`` when given)."""
+    """Check a size: an integer >= 1 (and <= ``maximum`` when given)."""
     return integer(value, argument, minimum=1, maximum=maximum)
 
 
 def count(value, argument: str, *, maximum: int | None = None) -> int:
-    """A count: an integer >= 0 (and <= ``maximum`` when given)."""
+    """Check a count: an integer >= 0 (and <= ``maximum`` when given)."""
     return integer(value, argument, minimum=0, maximum=maximum)
 
 
 def seed(value, argument: str = "seed") -> int:
-    """A random seed: an integer in [0, 2**32 - 1] (what numpy and Keras accept)."""
+    """Check a random seed: an integer in [0, 2**32 - 1] (what numpy and Keras accept)."""
     return integer(value, argument, minimum=0, maximum=2**32 - 1)
 
 
 def sizes(
     values, argument: str, *, minimum_length: int = 1, maximum: int | None = None
 ) -> list[int]:
-    """A sequence of sizes (layer widths ...): each an integer >= 1, at least ``minimum_length``."""
+    """Check sizes (layer widths ...): each an integer >= 1, at least ``minimum_length`` of them."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise TypeError(f"{argument} must be a sequence of positive integers, got {values!r}")
     values = list(values)
@@ -93,7 +93,7 @@ def sizes(
 
 
 def finite_real(value, argument: str) -> float:
-    """A finite real number, as a Python ``float``."""
+    """Check a finite real number; return it as a Python ``float``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{argument} must be a real number, got {value!r} ({type(value).__name__})")
     value = float(value)
@@ -103,7 +103,7 @@ def finite_real(value, argument: str) -> float:
 
 
 def positive(value, argument: str) -> float:
-    """A finite real number > 0 (a learning rate, a width, a standard deviation)."""
+    """Check a finite real number > 0 (a learning rate, a width, a standard deviation)."""
     value = finite_real(value, argument)
     if value <= 0:
         raise ValueError(f"{argument} must be a number > 0, got {value}")
@@ -111,7 +111,7 @@ def positive(value, argument: str) -> float:
 
 
 def non_negative(value, argument: str) -> float:
-    """A finite real number >= 0 (a decay, a penalty strength, a momentum of 0 ...)."""
+    """Check a finite real number >= 0 (a decay, a penalty strength, a momentum of 0 ...)."""
     value = finite_real(value, argument)
     if value < 0:
         raise ValueError(f"{argument} must be a number >= 0, got {value}")
@@ -119,7 +119,7 @@ def non_negative(value, argument: str) -> float:
 
 
 def probability(value, argument: str, *, include_one: bool = True) -> float:
-    """A probability: a number in [0, 1] (or [0, 1) with ``include_one=False``)."""
+    """Check a probability: a number in [0, 1] (or [0, 1) with ``include_one=False``)."""
     value = finite_real(value, argument)
     if value < 0 or value > 1 or (value == 1 and not include_one):
         allowed = "[0, 1]" if include_one else "[0, 1)"
@@ -128,14 +128,14 @@ def probability(value, argument: str, *, include_one: bool = True) -> float:
 
 
 def boolean(value, argument: str) -> bool:
-    """A yes/no argument: ``True``/``False`` (or a numpy bool), never a string or a number."""
+    """Check a yes/no argument: ``True`` or ``False`` (or a numpy bool), never a string."""
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{argument} must be True or False, got {value!r} ({type(value).__name__})")
     return bool(value)
 
 
 def choice(value, argument: str, allowed: Collection[str]) -> str:
-    """One of the names in ``allowed``."""
+    """Check one of the names in ``allowed``."""
     if not isinstance(value, str):
         raise TypeError(f"{argument} must be one of {sorted(allowed)}, got {value!r}")
     if value not in allowed:
@@ -152,7 +152,7 @@ def as_array(
     min_size: int = 0,
     dtype=np.float64,
 ) -> np.ndarray:
-    """A real array (a copy in ``dtype``): numbers only, ``ndim`` dimensions, finite by default.
+    """Check a real array; return a copy in ``dtype`` (``ndim`` dimensions, finite by default).
 
     Complex, string and object inputs are refused (a complex number's imaginary part would
     otherwise be dropped without a word).
@@ -176,7 +176,7 @@ def as_array(
 
 
 def axes(value, argument: str = "ax"):
-    """A live matplotlib ``Axes``, or ``None``.
+    """Check a live matplotlib ``Axes``, or ``None``.
 
     Live: it belongs to a figure, and that figure was not closed with ``plt.close`` (drawing
     on a closed figure is legal matplotlib but shows nothing).

@@ -33,7 +33,7 @@ __all__ = ["ANSWER_TAG", "CHECK_TAG", "MODULES", "Exercise", "all_exercises", "g
 
 
 def get_exercise(name: str) -> Exercise:
-    """The exercise called ``name`` ("nb03.leaky_relu"); ValueError naming the valid ones."""
+    """Return the exercise called ``name`` ("nb03.leaky_relu"); ValueError naming the valid ones."""
     module_name, _, short_name = str(name).partition(".")
     if module_name in MODULES:
         exercises = importlib.import_module(f"{__name__}.{module_name}").EXERCISES

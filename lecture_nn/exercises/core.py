@@ -354,7 +354,7 @@ class NotNumbers:
 
 
 def _digits(value: int) -> int:
-    """The number of decimal digits of a (huge) integer, without converting it to text."""
+    """Return the number of decimal digits of a (huge) integer, without converting it to text."""
     return max(1, math.floor((abs(value).bit_length() - 1) * math.log10(2)) + 1)
 
 
@@ -375,7 +375,7 @@ def _readonly(array: np.ndarray) -> np.ndarray:
 
 
 def freeze(value, _depth: int = 0):
-    """A copy of ``value`` (a student's output) that no code of the student's can change.
+    """Return a copy of ``value`` (a student's output) that no code of the student's can change.
 
     Numbers and arrays become numpy arrays of the check's own (plain ``ndarray``, read-only,
     dtype kept: integer, float, bool or complex); a tuple or list becomes a tuple or list of
@@ -430,7 +430,7 @@ def freeze(value, _depth: int = 0):
 
 
 def _kind_of(value) -> str:
-    """What kind of thing a value is, in words, without running its own code."""
+    """Return what kind of thing a value is, in words, without running its own code."""
     name = type(value).__name__
     article = "an" if name[:1].lower() in "aeiou" else "a"
     return f"{article} {name}"
@@ -520,7 +520,7 @@ def close(got, expected, *, rtol: float, atol: float) -> np.ndarray:
 
 
 def same(first, second) -> bool:
-    """True if two arrays have the same shape and equal entries (as ``np.array_equal``)."""
+    """Return True if two arrays have the same shape and equal entries (as ``np.array_equal``)."""
     first = _array(first, subok=False)
     second = _array(second, subok=False)
     return first.shape == second.shape and bool(_equal(first, second).all())
@@ -550,6 +550,7 @@ class Result:
         return self.status == "correct"
 
     def __str__(self) -> str:
+        """Return the text shown for this object."""
         return f"{MARKS[self.status]}: {self.message}"
 
 
@@ -572,7 +573,7 @@ class Case:
     label: str = ""
 
     def describe(self) -> str:
-        """The input in words, for feedback: the label, or ``name = value, ...``."""
+        """Return the input in words, for feedback: the label, or ``name = value, ...``."""
         if self.label:
             return self.label
         return ", ".join(f"{name} = {describe_value(value)}" for name, value in self.args.items())
@@ -626,6 +627,7 @@ class Raised:
         return self.exception_type is _TimeLimit
 
     def __str__(self) -> str:
+        """Return the text shown for this object."""
         name = _public_name(self.exception_type)
         return f"{name}: {self.message}" if self.message else name
 
@@ -646,7 +648,7 @@ class _StudentRaised(BaseException):
 
 
 def _public_name(exception_type: type) -> str:
-    """The exception's name, or that of its first public base (numpy's _ArrayMemoryError)."""
+    """Return the exception's name, or that of its first public base (numpy's _ArrayMemoryError)."""
     for cls in exception_type.__mro__:
         if not cls.__name__.startswith("_"):
             return cls.__name__
@@ -654,7 +656,7 @@ def _public_name(exception_type: type) -> str:
 
 
 def _exception_text(exc: BaseException) -> str:
-    """The first line of an exception's message; "" if even that fails."""
+    """Return the first line of an exception's message; "" if even that fails."""
     try:
         return _one_line(str(exc))
     except Exception:  # a student's exception whose __str__ raises
@@ -666,7 +668,7 @@ def _raised(exc: BaseException) -> Raised:
 
 
 def is_blank(answer) -> bool:
-    """True for an answer not attempted yet: ``...``, ``None``, or an empty function.
+    """Return True for an answer not attempted yet: ``...``, ``None``, or an empty function.
 
     A function counts as empty when its body is only a docstring, ``...`` or ``pass``
     (it returns None without computing anything). A tuple or list of blanks is blank.
@@ -716,7 +718,7 @@ def _format_array(array: np.ndarray, digits: int = 6) -> str:
 
 
 def describe_value(value) -> str:
-    """A short one-line description of a value: small arrays in full, large ones by shape."""
+    """Return a short one-line description of a value: small arrays in full, large ones by shape."""
     if isinstance(value, NotNumbers):
         return value.kind
     if isinstance(value, np.random.Generator):
@@ -732,7 +734,7 @@ def describe_value(value) -> str:
 
 
 def _describe_kind(value) -> str:
-    """What kind of thing a wrong answer is, for "expected ..., got <kind>"."""
+    """Return what kind of thing a wrong answer is, for "expected ..., got <kind>"."""
     if value is None:
         return "None"
     if isinstance(value, NotNumbers):
@@ -940,7 +942,7 @@ class _Sealed(type):
 
 
 class Exercise(metaclass=_Sealed):
-    """A question with a reference answer: ``check(answer)``, ``hint()``, ``solution()``.
+    r"""A question with a reference answer: ``check(answer)``, ``hint()``, ``solution()``.
 
     Subclasses implement ``_check(answer) -> Result`` for an answer that is not blank.
     Once built, an exercise's attributes cannot be set (only the hint counter changes), so
@@ -995,6 +997,7 @@ class Exercise(metaclass=_Sealed):
         _remember_modules()
 
     def __setattr__(self, name: str, value) -> None:
+        """Refuse to set an attribute: the object is read-only once built."""
         if self._sealed and name != "hints_shown":
             raise AttributeError(
                 f"the exercise {self.name} cannot be changed (its attribute {name!r} is fixed)"
@@ -1002,9 +1005,11 @@ class Exercise(metaclass=_Sealed):
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
+        """Refuse to delete an attribute: the object is read-only once built."""
         raise AttributeError(f"the exercise {self.name} cannot be changed ({name!r} stays)")
 
     def __repr__(self) -> str:
+        """Return a short description for the REPL."""
         return f"<{type(self).__name__} {self.name}: {self.title}>"
 
     def _cached(self, key: str, compute: Callable):
@@ -1171,7 +1176,7 @@ class ValueExercise(Exercise):
         return self._judge(frozen)
 
     def _judge(self, answer) -> Result:
-        """The verdict on ``answer``, already frozen (the check's own copy)."""
+        """Return the verdict on ``answer``, already frozen (the check's own copy)."""
         reference = self.reference
         problem = self._compare(reference, answer)
         if problem is None:
@@ -1266,7 +1271,7 @@ class FunctionExercise(Exercise):
         return self._fresh_cases()
 
     def _fresh_cases(self) -> list[Case]:
-        """The cases built afresh; their number is fixed when they are first built."""
+        """Return the cases built afresh; their number is fixed when they are first built."""
         made = self._cases() if callable(self._cases) else copy.deepcopy(self._cases)
         cases = [Case(dict(case.args), case.label) for case in made]
         count = self._cached("case_count", lambda: len(cases))
@@ -1281,7 +1286,7 @@ class FunctionExercise(Exercise):
         return function(*args)
 
     def expected(self, case: Case):
-        """The reference output for ``case``."""
+        """Return the reference output for ``case``."""
         with _errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             return self.call(self.reference, copy.deepcopy(list(case.args.values())))
 
@@ -1290,7 +1295,7 @@ class FunctionExercise(Exercise):
         return compare(expected, got, rtol=self.rtol, atol=self.atol, names=self.output_names)
 
     def final_check(self, function: Callable) -> str | None:
-        """A last requirement once every input gave the right output; None if it holds.
+        """Return a last requirement once every input gave the right output; None if it holds.
 
         ``function`` is the student's function as :meth:`call` gets it (frozen output, with
         the student's numpy); call it through :meth:`attempt` for the time limit.
@@ -1300,7 +1305,7 @@ class FunctionExercise(Exercise):
     # -- checking -------------------------------------------------------------------
 
     def attempt(self, function: Callable, *args):
-        """The student's ``function(*args)``, frozen, under the time limit; or a :class:`Raised`."""
+        """Run the student's ``function(*args)`` with a time limit; return the frozen result."""
         if not isinstance(function, _StudentFunction):
             function = _StudentFunction(function)
         return _attempt(function, *args)
@@ -1390,7 +1395,7 @@ class FunctionExercise(Exercise):
         return Result("correct", self.success_message(answer, len(cases)))
 
     def success_message(self, function: Callable, count: int) -> str:
-        """What ``check`` says about a correct function, checked on ``count`` inputs."""
+        """Return what ``check`` says about a correct function, checked on ``count`` inputs."""
         name = getattr(function, "__name__", "your function")
         return f"{name} gives the expected output for all {count} inputs."
 

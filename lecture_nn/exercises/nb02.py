@@ -134,7 +134,7 @@ dense_backward = FunctionExercise(
 
 @cache
 def worked_example() -> dict[str, np.ndarray | float | Network]:
-    """The 2-3-1 network and data point of notebook 02's worked example, with its quantities.
+    """Return the 2-3-1 network and data point of notebook 02's worked example, with its quantities.
 
     The same names as in the notebook: ``worked`` (tanh hidden layer, sigmoid output, seed
     3), ``x``, ``y``, ``hidden``, ``output``, ``fp`` (its forward pass), ``z_h``, ``a_h``,

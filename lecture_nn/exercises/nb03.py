@@ -139,7 +139,7 @@ leaky_relu_grad = FunctionExercise(
 
 
 def _softmax_along(axis: int, sum_keepdims: bool = True, shift: str = "row"):
-    """A softmax with one of the typical mistakes, for the diagnoses."""
+    """Return a softmax with one of the typical mistakes, for the diagnoses."""
 
     def softmax(z):
         top = z.max() if shift == "all" else z.max(axis=axis, keepdims=True)

@@ -61,7 +61,7 @@ class SampleSummary:
 
 
 def summarize(sample) -> SampleSummary:
-    """The shape, mean, standard deviation and largest magnitude of a sample of weights.
+    """Return the shape, mean, standard deviation and largest magnitude of a sample of weights.
 
     Parameters
     ----------
@@ -149,12 +149,12 @@ def _cases() -> list[Case]:
 
 
 def _normal(std_of):
-    """A plain normal initialiser whose standard deviation is ``std_of(fan_in, fan_out)``."""
+    """Return a plain normal initialiser whose standard deviation is ``std_of(fan_in, fan_out)``."""
     return lambda fan_in, fan_out, rng: rng.normal(0.0, std_of(fan_in, fan_out), (fan_in, fan_out))
 
 
 def _uniform(limit_of):
-    """A uniform initialiser on [-limit, limit] with limit = ``limit_of(fan_in, fan_out)``."""
+    """Return a uniform initialiser on [-limit, limit], limit = ``limit_of(fan_in, fan_out)``."""
 
     def draw(fan_in, fan_out, rng):
         limit = limit_of(fan_in, fan_out)

@@ -73,7 +73,7 @@ class OptimizerStepExercise(FunctionExercise):
     """
 
     def call(self, step: Callable, args: list) -> np.ndarray:
-        """The path (STEPS + 1, 2) of ``step`` on a surface: the start and each new w."""
+        """Return the path (STEPS + 1, 2) of ``step`` on a surface: the start and each new w."""
         surface_name, *hyperparameters = args
         surface = get_surface(surface_name)
         rule = self.reference
@@ -107,7 +107,7 @@ class OptimizerStepExercise(FunctionExercise):
         return np.array(path)
 
     def expected(self, case: Case) -> np.ndarray:
-        """The simulator's path for the same surface and hyperparameters (Keras' rules)."""
+        """Return the simulator's path for the same surface and hyperparameters (Keras' rules)."""
         options = dict(case.args)
         surface = options.pop("surface")
         learning_rate = options.pop("learning_rate")
@@ -223,7 +223,7 @@ momentum_step = OptimizerStepExercise(
 
 
 def _adam(correct_m=True, correct_v=True, power=True, sign=1.0, root=True, betas=None):
-    """An Adam step with one of the typical mistakes switched on, for the diagnoses."""
+    """Return an Adam step with one of the typical mistakes switched on, for the diagnoses."""
 
     def step(w, g, m, v, t, lr, beta_1, beta_2, eps):
         if betas is not None:

@@ -318,7 +318,7 @@ model = keras.Sequential([
 
 
 def build_model():
-    """The model of the prompt (:data:`MODEL_CODE`), built with Keras (imported here)."""
+    """Return the model of the prompt (:data:`MODEL_CODE`), built with Keras (imported here)."""
     import keras
 
     return keras.Sequential(

@@ -51,7 +51,7 @@ class DropoutSummary:
 
 
 def summarize(output, x: np.ndarray) -> DropoutSummary:
-    """The :class:`DropoutSummary` of ``output``, the result of dropout on ``x``.
+    """Return the :class:`DropoutSummary` of ``output``, the result of dropout on ``x``.
 
     Parameters
     ----------
@@ -267,7 +267,7 @@ def _stopping(
     minimum_of_all: bool = False,
     never: str = "length",
 ):
-    """The early-stopping rule, or one of its typical mistakes, for the diagnoses.
+    """Return the early-stopping rule, or one of its typical mistakes, for the diagnoses.
 
     ``strict``: only a strictly lower loss is an improvement; ``extra``: stop after
     patience + extra epochs without improvement; ``reset``: the count restarts at an
@@ -320,7 +320,7 @@ STOPPING_CASES = (
 
 
 def _early_stopping_reference(val_losses, patience):
-    """The rule of keras.callbacks.EarlyStopping (min_delta=0, mode "min"), epochs from 1."""
+    """Return the rule of keras.callbacks.EarlyStopping (min_delta=0, mode "min"), epochs from 1."""
     best_loss, best_epoch, wait = float("inf"), 0, 0
     for epoch, loss in enumerate(val_losses, start=1):
         if loss < best_loss:  # strictly lower

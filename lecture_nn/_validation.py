@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 import numpy as np
 
@@ -34,12 +34,15 @@ __all__ = [
     "env_flag",
     "finite_real",
     "integer",
+    "mapping",
     "non_negative",
+    "path",
     "positive",
     "positive_int",
     "probability",
     "seed",
     "sizes",
+    "text",
 ]
 
 #: The accepted spellings of an environment flag (compared case-insensitively, spaces
@@ -140,6 +143,39 @@ def choice(value, argument: str, allowed: Collection[str]) -> str:
         raise TypeError(f"{argument} must be one of {sorted(allowed)}, got {value!r}")
     if value not in allowed:
         raise ValueError(f"{argument} must be one of {sorted(allowed)}, got {value!r}")
+    return value
+
+
+def text(value, argument: str, *, allow_empty: bool = False) -> str:
+    """Check a string (a name, a line of text); empty only with ``allow_empty``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a string, got {value!r} ({type(value).__name__})")
+    if not value and not allow_empty:
+        raise ValueError(f"{argument} must be a non-empty string")
+    return value
+
+
+def path(value, argument: str):
+    """Check a file-system path (a ``str`` or ``os.PathLike``, not empty); return a ``Path``."""
+    from pathlib import Path
+
+    if isinstance(value, (bytes, bool)) or not isinstance(value, (str, os.PathLike)):
+        raise TypeError(
+            f"{argument} must be a path (a str or pathlib.Path), got {value!r} "
+            f"({type(value).__name__})"
+        )
+    if str(value) == "" or "\0" in str(value):
+        raise ValueError(f"{argument} must be a non-empty path without NUL characters")
+    return Path(value)
+
+
+def mapping(value, argument: str, *, keys: Collection[str] = ()) -> Mapping:
+    """Check a mapping (a dict, a notebook node ...) that has at least the given ``keys``."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{argument} must be a mapping (dict), got {type(value).__name__}")
+    missing = [key for key in keys if key not in value]
+    if missing:
+        raise ValueError(f"{argument} lacks the key(s) {missing}")
     return value
 
 

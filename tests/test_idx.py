@@ -19,7 +19,7 @@ import pytest
 from fashion_data import official_idx_folder
 
 from lecture_nn.datasets import loader as fm
-from lecture_nn.datasets.idx import IDXFormatError, read_idx_file
+from lecture_nn.datasets.idx import IDXFormatError, idx_bytes, idx_sha256, parse_idx, read_idx_file
 
 BOMB_BYTES = 400 * 2**20  # what the bomb decompresses to: 400 MiB of zeros
 LABELS_SHAPE = (60_000,)
@@ -148,3 +148,57 @@ def test_gzip_cut_inside_the_data_is_refused(tmp_path):
     path.write_bytes(gzip.compress(labels_header(5000) + bytes(range(256)) * 20)[:60])
     with pytest.raises(IDXFormatError, match="not a complete gzip file"):
         read_idx_file(path)
+
+
+# --- bad arguments -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("array", "error"),
+    [
+        (np.zeros((2, 3)), ValueError),  # float, not uint8
+        (np.zeros((2, 3), dtype=complex), ValueError),
+        (np.uint8(3), ValueError),  # no axis
+        (None, ValueError),
+    ],
+)
+def test_idx_sha256_refuses_what_idx_cannot_store(array, error):
+    with pytest.raises(error, match=r"\barray\b.*uint8"):
+        idx_sha256(array)
+
+
+def test_idx_sha256_matches_the_bytes_it_hashes():
+    array = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)[:, ::2]  # not contiguous
+    assert idx_sha256(array) == hashlib.sha256(idx_bytes(array)).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [("text", TypeError), (3, TypeError), (None, TypeError), (b"", IDXFormatError)],
+)
+def test_parse_idx_names_data(data, error):
+    with pytest.raises(error, match=r"\bdata\b"):
+        parse_idx(data)
+
+
+@pytest.mark.parametrize(("name", "error"), [(3, TypeError), (b"x", TypeError), ("", ValueError)])
+def test_parse_idx_names_name(name, error):
+    with pytest.raises(error, match=r"\bname\b"):
+        parse_idx(idx_bytes(np.zeros(3, dtype=np.uint8)), name=name)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument", "error"),
+    [
+        ({"path": 3}, "path", TypeError),
+        ({"path": None}, "path", TypeError),
+        ({"max_bytes": 0}, "max_bytes", ValueError),
+        ({"max_bytes": 2.5}, "max_bytes", TypeError),
+        ({"max_bytes": True}, "max_bytes", TypeError),
+    ],
+)
+def test_read_idx_file_names_a_bad_argument(tmp_path, kwargs, argument, error):
+    path = tmp_path / "a-idx1-ubyte"
+    path.write_bytes(idx_bytes(np.zeros(3, dtype=np.uint8)))
+    with pytest.raises(error, match=rf"\b{argument}\b"):
+        read_idx_file(**{"path": path, **kwargs})

@@ -15,6 +15,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from lecture_nn import _validation
+
 __all__ = [
     "MAX_IDX_BYTES",
     "IDXFormatError",
@@ -32,9 +34,32 @@ class IDXFormatError(ValueError):
 
 
 def parse_idx(data: bytes, *, name: str = "data") -> np.ndarray:
-    """Return the uint8 array stored in the IDX bytes ``data`` (a read-only view, no copy)."""
+    """Return the uint8 array stored in the IDX bytes ``data`` (a read-only view, no copy).
+
+    Parameters
+    ----------
+    data : bytes
+        A whole IDX file: header and data (``bytes``, ``bytearray`` or ``memoryview``).
+    name : str
+        What the bytes are called in error messages (a file name), not empty.
+
+    Returns
+    -------
+    numpy.ndarray
+        The uint8 array, of the shape the header announces.
+
+    Raises
+    ------
+    TypeError
+        When ``data`` is not bytes-like or ``name`` not a string.
+    IDXFormatError
+        When the bytes are not a well-formed unsigned-byte IDX file (it names ``data``).
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes (an IDX file), got {type(data).__name__}")
+    name = _validation.text(name, "name")
     if len(data) < 4:
-        raise IDXFormatError(f"{name}: {len(data)} bytes is too short for an IDX header")
+        raise IDXFormatError(f"data ({name}): {len(data)} bytes is too short for an IDX header")
     zero, type_code, n_dims = struct.unpack(">HBB", data[:4])
     if zero != 0 or type_code != _UBYTE or n_dims == 0:
         raise IDXFormatError(
@@ -54,16 +79,41 @@ def parse_idx(data: bytes, *, name: str = "data") -> np.ndarray:
 
 def idx_bytes(array: np.ndarray) -> bytes:
     """Return the IDX encoding (header + data) of a uint8 array."""
-    array = np.asarray(array)
-    if array.dtype != np.uint8 or array.ndim == 0:
-        raise ValueError(f"IDX needs a uint8 array with at least one axis, got {array.dtype}")
+    array = _uint8_array(array)
     header = struct.pack(f">HBB{array.ndim}I", 0, _UBYTE, array.ndim, *array.shape)
     return header + np.ascontiguousarray(array).tobytes()
 
 
+def _uint8_array(array) -> np.ndarray:
+    """Check an array IDX can store: uint8 with at least one axis (C-contiguous copy if needed)."""
+    array = np.asarray(array)
+    if array.dtype != np.uint8 or array.ndim == 0:
+        raise ValueError(
+            f"array must be a uint8 array with at least one axis for IDX, got dtype "
+            f"{array.dtype} and shape {array.shape}"
+        )
+    return np.ascontiguousarray(array)
+
+
 def idx_sha256(array: np.ndarray) -> str:
-    """SHA-256 (hex) of the IDX encoding of ``array``, computed without building the bytes."""
-    array = np.ascontiguousarray(array)
+    """SHA-256 (hex) of the IDX encoding of ``array``, computed without building the bytes.
+
+    Parameters
+    ----------
+    array : numpy.ndarray
+        A uint8 array with at least one axis.
+
+    Returns
+    -------
+    str
+        The hex digest, equal to that of ``idx_bytes(array)``.
+
+    Raises
+    ------
+    ValueError
+        When ``array`` is not a uint8 array with at least one axis.
+    """
+    array = _uint8_array(array)
     digest = hashlib.sha256(struct.pack(f">HBB{array.ndim}I", 0, _UBYTE, array.ndim, *array.shape))
     digest.update(memoryview(array).cast("B"))
     return digest.hexdigest()
@@ -135,7 +185,7 @@ def read_idx_file(
     shape
         The shape the header must announce (e.g. ``(60000, 28, 28)``), or None for any.
     max_bytes
-        The largest data size accepted when ``shape`` is None, in bytes.
+        The largest data size accepted when ``shape`` is None, in bytes: an integer >= 1.
 
     Returns
     -------
@@ -146,13 +196,18 @@ def read_idx_file(
 
     Raises
     ------
+    TypeError
+        When ``path`` is not a path or ``max_bytes`` not an integer.
+    ValueError
+        When ``max_bytes`` is not positive.
     OSError
         When the file cannot be read.
     IDXFormatError
         When the header is not an unsigned-byte IDX header, announces another shape (or
         too much data), or the file is truncated, longer than announced or a corrupt gzip.
     """
-    path = Path(path)
+    path = _validation.path(path, "path")
+    max_bytes = _validation.positive_int(max_bytes, "max_bytes")
     with path.open("rb") as handle:
         reader = _Reader(handle, path.name, compressed=path.suffix == ".gz")
         header = _read_header(reader, path.name)

@@ -340,3 +340,38 @@ def test_orphans_of_a_killed_cache_write_are_removed_by_the_next_load(isolated, 
         assert not old.exists()
         assert live.exists(), "a write in progress must be left alone"
         live_writer.kill()
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "argument"),
+    [
+        (lambda: fm.load_arrays(data_dir=3), TypeError, "data_dir"),
+        (lambda: fm.load_arrays(cache_dir=3), TypeError, "cache_dir"),
+        (lambda: fm.load_fashion_mnist(data_dir=3), TypeError, "data_dir"),
+        (lambda: fm.load_fashion_mnist(cache_dir=3), TypeError, "cache_dir"),
+        (lambda: fm.source_status(data_dir=3), TypeError, "data_dir"),
+        (lambda: fm.source_status(cache_dir=3), TypeError, "cache_dir"),
+        (lambda: fm.source_status(verify="False"), TypeError, "verify"),
+        (lambda: fm.source_status(verify=1), TypeError, "verify"),
+        (lambda: fm.read_idx_folder(None), TypeError, "folder"),
+        (lambda: fm.read_cache(3), TypeError, "path"),
+        (lambda: fm.verify_arrays(None), TypeError, "arrays"),
+        (lambda: fm.verify_arrays({"x_train": [1]}), TypeError, "arrays"),
+        (lambda: fm.write_cache([1], "c.npz"), TypeError, "arrays"),
+        (lambda: fm.write_cache({"x": 3}, "c.npz"), TypeError, "arrays"),
+        (lambda: fm.write_cache({}, None), TypeError, "path"),
+        (lambda: fm.write_cache({}, "/dev/null/x/c.npz"), ValueError, "path"),
+    ],
+)
+def test_bad_arguments_of_the_loading_steps_are_named(call, error, argument, isolated):
+    with pytest.raises(error, match=rf"\b{argument}\b"):
+        call()
+
+
+def test_a_cache_inside_a_file_is_a_warning_not_a_failure(isolated, idx_folder):
+    blocker = isolated / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.warns(fm.CacheNotWrittenWarning, match="not a folder"):
+        arrays, where = fm.load_arrays(data_dir=idx_folder, cache_dir=blocker / "cache")
+    assert where.startswith("folder")
+    assert arrays["y_test"].shape == (10_000,)

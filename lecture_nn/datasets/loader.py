@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lecture_nn import _validation
 from lecture_nn._validation import boolean, choice, integer
 from lecture_nn._validation import seed as seed_rule
 from lecture_nn.datasets.errors import SourceError
@@ -148,11 +149,27 @@ def verify_arrays(arrays: dict[str, np.ndarray]) -> None:
 
     Each array is re-encoded as its IDX file and hashed, so this is exactly the check of the
     official decompressed files.
+
+    Parameters
+    ----------
+    arrays : dict of str to numpy.ndarray
+        ``x_train`` (60000, 28, 28), ``y_train`` (60000,), ``x_test`` (10000, 28, 28) and
+        ``y_test`` (10000,), all uint8.
+
+    Raises
+    ------
+    TypeError
+        When ``arrays`` is not a mapping, or one of its values not a numpy array.
+    SourceError
+        When an array is missing, has another dtype or shape, or another checksum.
     """
+    arrays = _validation.mapping(arrays, "arrays")
     for name, (file_name, sha256, shape) in OFFICIAL_FILES.items():
         array = arrays.get(name)
         if array is None:
             raise SourceError(f"{name} is missing")
+        if not isinstance(array, np.ndarray):
+            raise TypeError(f"arrays[{name!r}] must be a numpy array, got {type(array).__name__}")
         if array.dtype != np.uint8 or array.shape != shape:
             raise SourceError(
                 f"{name} has dtype {array.dtype} and shape {array.shape}, expected uint8 {shape}"
@@ -165,8 +182,26 @@ def verify_arrays(arrays: dict[str, np.ndarray]) -> None:
 
 
 def read_idx_folder(folder: Path) -> dict[str, np.ndarray]:
-    """Read and verify the four IDX files (``.gz`` or uncompressed) in ``folder``."""
-    folder = Path(folder)
+    """Read and verify the four IDX files (``.gz`` or uncompressed) in ``folder``.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The folder holding ``train-images-idx3-ubyte.gz`` and the three other files.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The four uint8 arrays (see :func:`verify_arrays`), writable.
+
+    Raises
+    ------
+    TypeError
+        When ``folder`` is not a path.
+    SourceError
+        When the folder or a file is missing, unreadable or not the official data.
+    """
+    folder = _validation.path(folder, "folder")
     if not folder.is_dir():
         raise SourceError(f"{folder} is not a folder")
     arrays = {}
@@ -191,8 +226,26 @@ def read_idx_folder(folder: Path) -> dict[str, np.ndarray]:
 
 
 def read_cache(path: Path) -> dict[str, np.ndarray]:
-    """Read and verify the cache file; raise :class:`SourceError` if it is missing or bad."""
-    path = Path(path)
+    """Read and verify the cache file; raise :class:`SourceError` if it is missing or bad.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The ``.npz`` cache file written by :func:`write_cache`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The four verified uint8 arrays.
+
+    Raises
+    ------
+    TypeError
+        When ``path`` is not a path.
+    SourceError
+        When the file is missing, unreadable or its arrays are not the official data.
+    """
+    path = _validation.path(path, "path")
     if not path.is_file():
         raise SourceError(f"no cache at {path}")
     try:
@@ -210,8 +263,34 @@ def read_cache(path: Path) -> dict[str, np.ndarray]:
 
 
 def write_cache(arrays: dict[str, np.ndarray], path: Path) -> None:
-    """Store verified arrays in the cache file, atomically (temporary file + rename)."""
-    path = Path(path)
+    """Store verified arrays in the cache file, atomically (temporary file + rename).
+
+    Parameters
+    ----------
+    arrays : dict of str to numpy.ndarray
+        The arrays to store, by name (see :func:`verify_arrays`).
+    path : str or pathlib.Path
+        The ``.npz`` file to write; missing parent folders are made.
+
+    Raises
+    ------
+    TypeError
+        When ``arrays`` is not a mapping of numpy arrays or ``path`` not a path.
+    ValueError
+        When ``path`` lies inside a file (a parent of it exists and is no folder).
+    OSError
+        When the file system refuses the write (no permission, disk full).
+    """
+    arrays = _validation.mapping(arrays, "arrays")
+    for name, array in arrays.items():
+        if not isinstance(name, str) or not isinstance(array, np.ndarray):
+            raise TypeError(
+                f"arrays must map names (str) to numpy arrays, got {name!r}: {type(array).__name__}"
+            )
+    path = _validation.path(path, "path")
+    existing = next(parent for parent in path.absolute().parents if parent.exists())
+    if not existing.is_dir():
+        raise ValueError(f"path {path} lies inside {existing}, which is not a folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_writer(path) as handle:
         np.savez(handle, **arrays)
@@ -247,6 +326,15 @@ def _read_source(kind: str, location) -> dict[str, np.ndarray]:
     return read_idx_folder(location)
 
 
+def _cache_file(data_dir, cache_dir) -> Path:
+    """Check ``data_dir`` and ``cache_dir`` (paths or None); return the cache file's path."""
+    if data_dir is not None:
+        _validation.path(data_dir, "data_dir")
+    if cache_dir is not None:
+        cache_dir = _validation.path(cache_dir, "cache_dir")
+    return Path(cache_dir or default_cache_dir()).expanduser() / CACHE_FILE_NAME
+
+
 def load_arrays(
     *,
     source: str | None = None,
@@ -258,7 +346,7 @@ def load_arrays(
     See :func:`load_fashion_mnist` for the arguments. Data from any source but the cache is
     stored in the cache afterwards; a corrupted cache is replaced.
     """
-    cache_file = Path(cache_dir or default_cache_dir()).expanduser() / CACHE_FILE_NAME
+    cache_file = _cache_file(data_dir, cache_dir)
     # A load killed while writing the cache (kill -9, a power cut) left its temporary file.
     remove_stale_temporaries(cache_file)
     attempts = []
@@ -271,11 +359,11 @@ def load_arrays(
         if kind != "cache":
             try:
                 write_cache(arrays, cache_file)
-            except OSError as error:
+            except (OSError, ValueError) as error:  # ValueError: the cache lies inside a file
                 warnings.warn(
                     f"Fashion-MNIST loaded, but the cache {cache_file} could not be written "
-                    f"({error.strerror or error}); set LECTURE_NN_CACHE to a writable folder "
-                    "to load faster next time.",
+                    f"({getattr(error, 'strerror', None) or error}); set LECTURE_NN_CACHE "
+                    "to a writable folder to load faster next time.",
                     CacheNotWrittenWarning,
                     stacklevel=3,
                 )
@@ -315,7 +403,8 @@ def source_status(
     (about half a second per source); without it only the presence of its files is checked.
     OpenML is listed last as the download used when no local source works.
     """
-    cache_file = Path(cache_dir or default_cache_dir()).expanduser() / CACHE_FILE_NAME
+    verify = boolean(verify, "verify")
+    cache_file = _cache_file(data_dir, cache_dir)
     statuses = []
     for kind, location in _source_plan(None, data_dir, cache_file):
         if kind == "openml":

@@ -507,23 +507,10 @@ R["boundaries.MoonsActivationComparison"] = Entry(
     {"n_samples": "size", "noise": "nonneg", "units": "size", "seed": "seed", "resolution": "size"},
 )
 
-# cli (course tooling): only the functions that take plain values
+# cli (course tooling): the console command and its parser (its helpers are private)
 R["cli.UsageError"] = Record("exception class")
 R["cli.main"] = Record("the console command; tests/test_cli.py runs it")
 R["cli.build_parser"] = Entry(dict, {})
-R["cli.copy_course"] = Entry(
-    lambda: {"source": _nb_file().parent, "target": _tmp("course")},
-    {"source": "path", "target": "out_path"},
-)
-R["cli.run_until_done"] = Entry(
-    lambda: {"command": ["true"], "cwd": _tmp(), "env": _env()},
-    {"command": "strings", "cwd": "path_or_none", "env": "mapping_or_none"},
-)
-R["cli.ipc_fits"] = Entry(lambda: {"runtime_dir": str(_tmp())}, {"runtime_dir": "path_or_none"})
-R["cli.run_summary"] = Entry(
-    lambda: {"count": 2, "failed": 0, "seconds": 1.5, "output": _tmp()},
-    {"count": "count", "failed": "count", "seconds": "nonneg", "output": "path"},
-)
 
 # dataset_plots
 R["dataset_plots.ExampleGrid"] = Record("result of plot_examples*")

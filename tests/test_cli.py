@@ -28,7 +28,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import lecture_nn
 from lecture_nn.tooling import paths
-from lecture_nn.tooling.cli import copy_course, ipc_fits, main
+from lecture_nn.tooling.cli import _copy_course, _ipc_fits, main
 from lecture_nn.tooling.notebook_runner import kernel_environment
 
 
@@ -337,7 +337,7 @@ def test_lab_print_command(tmp_path, capsys, course_notebooks, as_user):
     assert "\n" not in line
     command = shlex.split(line)
     assert command[:3] == [sys.executable, "-m", "jupyterlab"]
-    transport = ["--KernelManager.transport=ipc"] if ipc_fits() else []
+    transport = ["--KernelManager.transport=ipc"] if _ipc_fits() else []
     assert command[3:] == [f"--ServerApp.root_dir={workdir.resolve()}", *transport, "--no-browser"]
     assert not workdir.exists()  # printing the command copies nothing
 
@@ -347,11 +347,11 @@ def test_ipc_only_where_the_socket_path_fits():
 
     With IPC there, ZeroMQ refuses the socket ("File name too long") and no kernel starts.
     """
-    from lecture_nn.tooling.cli import MAX_SOCKET_PATH, ipc_fits
+    from lecture_nn.tooling.cli import MAX_SOCKET_PATH, _ipc_fits
 
-    assert ipc_fits("/root/.local/share/jupyter/runtime") == (os.name == "posix")
-    assert not ipc_fits("/" + "d" * MAX_SOCKET_PATH)
-    assert not ipc_fits(
+    assert _ipc_fits("/root/.local/share/jupyter/runtime") == (os.name == "posix")
+    assert not _ipc_fits("/" + "d" * MAX_SOCKET_PATH)
+    assert not _ipc_fits(
         "/tmp/pytest-of-root/pytest-47/test_lab_really_starts_jupyter0/jupyter_runtime_dir"
     )
 
@@ -381,7 +381,7 @@ def test_copy_course_never_overwrites_student_files(tmp_path, capsys):
     target.mkdir()
     (target / "01_intro.ipynb").write_text("my own work", encoding="utf-8")
 
-    copied, kept = copy_course(source, target)
+    copied, kept = _copy_course(source, target)
 
     assert copied == ["02_more.ipynb", "figures/net.svg"]
     assert kept == ["01_intro.ipynb"]
@@ -578,7 +578,7 @@ def test_lab_really_starts_jupyterlab_and_stops_on_ctrl_c(
     assert not port_is_open(port), "JupyterLab is still running after lecture-nn stopped"
 
 
-# A parent that runs a child through run_until_done, with a short grace period; the child
+# A parent that runs a child through _run_until_done, with a short grace period; the child
 # ignores Ctrl-C (as a server still starting up may) but not SIGTERM.
 _STUBBORN_PARENT = """
 import sys
@@ -588,7 +588,7 @@ cli.INTERRUPT_GRACE = 1.0
 child = [sys.executable, "-c",
          "import signal, sys, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "
          "print('ready', flush=True); time.sleep(60)"]
-sys.exit(cli.run_until_done(child, Path.cwd(), None))
+sys.exit(cli._run_until_done(child, Path.cwd(), None))
 """
 
 

@@ -36,11 +36,7 @@ __all__ = [
     "PROG",
     "UsageError",
     "build_parser",
-    "copy_course",
-    "ipc_fits",
     "main",
-    "run_summary",
-    "run_until_done",
 ]
 
 PROG = "lecture-nn"
@@ -332,7 +328,7 @@ def _cmd_lab(args: argparse.Namespace, jupyter_args: list[str]) -> int:
         return 1
     folder = _lab_folder(source, args.dir)
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
-    if ipc_fits() and not any("transport" in arg for arg in jupyter_args):
+    if _ipc_fits() and not any("transport" in arg for arg in jupyter_args):
         # The kernels talk to the server over local sockets (files in Jupyter's runtime
         # folder, readable by this user only) instead of TCP ports of 127.0.0.1: no port
         # another local user could reach, and no "Kernel is running over TCP without
@@ -351,12 +347,12 @@ def _cmd_lab(args: argparse.Namespace, jupyter_args: list[str]) -> int:
         return 1
     if folder != source:
         try:
-            copy_course(source, folder)
+            _copy_course(source, folder)
         except OSError as exc:
             print(f"{PROG} lab: cannot copy the notebooks to {folder}: {exc}", file=sys.stderr)
             return 1
     print(f"Opening JupyterLab in {folder} (press Ctrl-C to stop it)", flush=True)
-    return run_until_done(command, cwd=folder, env=kernel_environment(headless=False))
+    return _run_until_done(command, cwd=folder, env=kernel_environment(headless=False))
 
 
 #: The longest path of a Unix socket (``sun_path`` holds 108 bytes on Linux, 104 on macOS).
@@ -365,7 +361,7 @@ MAX_SOCKET_PATH = 103
 _KERNEL_SOCKET_NAME = "/kernel-00000000-0000-0000-0000-000000000000-ipc-99"
 
 
-def ipc_fits(runtime_dir: str | None = None) -> bool:
+def _ipc_fits(runtime_dir: str | None = None) -> bool:
     """Whether kernels can use IPC sockets in Jupyter's runtime folder (else they use TCP).
 
     IPC needs a POSIX system, and a socket path short enough for the system's limit: a
@@ -413,7 +409,7 @@ def _lab_folder(source: Path, workdir: str | None) -> Path:
     return folder
 
 
-def copy_course(source: Path, target: Path) -> tuple[list[str], list[str]]:
+def _copy_course(source: Path, target: Path) -> tuple[list[str], list[str]]:
     """Copy the files of the notebooks folder ``source`` into ``target``, keeping existing ones.
 
     A file already in ``target`` is never overwritten: it may hold the student's work.
@@ -443,7 +439,7 @@ def copy_course(source: Path, target: Path) -> tuple[list[str], list[str]]:
 INTERRUPT_GRACE = 10.0
 
 
-def run_until_done(command: list[str], cwd: Path, env: dict[str, str]) -> int:
+def _run_until_done(command: list[str], cwd: Path, env: dict[str, str]) -> int:
     """Run ``command`` in the foreground and return its exit status (128+N after signal N).
 
     Ctrl-C is passed on as SIGINT, which makes JupyterLab shut down without asking. If it
@@ -510,11 +506,11 @@ def _cmd_run(args: argparse.Namespace, _extra: list[str]) -> int:
         print(_result_line(result, ok, width), flush=True)
         for line in _result_details(result, args.verbose, args.strict_warnings):
             print(f"    {line}".rstrip(), flush=True)
-    print(run_summary(len(notebooks), failed, time.perf_counter() - start, output))
+    print(_run_summary(len(notebooks), failed, time.perf_counter() - start, output))
     return 1 if failed else 0
 
 
-def run_summary(count: int, failed: int, seconds: float, output: Path) -> str:
+def _run_summary(count: int, failed: int, seconds: float, output: Path) -> str:
     """Return the last line of ``lecture-nn run``: notebooks ok, seconds, where the copies are."""
     return (
         f"{count - failed} of {count} notebooks ok in {seconds:.1f} s; executed copies in {output}"

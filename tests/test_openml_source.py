@@ -354,3 +354,40 @@ def test_table_to_arrays_rejects_bad_input(case):
     pixels, labels = build()
     with pytest.raises(SourceError, match=message):
         table_to_arrays(pixels, labels)
+
+
+BAD_ARGUMENTS = {
+    "pixels-none": (lambda: (None, np.zeros(70_000)), "pixels"),
+    "pixels-complex": (lambda: (_table(0, np.complex64), np.zeros(70_000)), "pixels"),
+    "pixels-nan": (lambda: (_table(0, np.float32) + np.nan, np.zeros(70_000)), "pixels"),
+    "labels-none": (lambda: (_table(), None), "labels"),
+    "labels-complex": (lambda: (_table(), np.zeros(70_000) + 1j), "labels"),
+    "labels-nan": (lambda: (_table(), np.full(70_000, np.nan)), "labels"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ARGUMENTS)
+def test_table_to_arrays_names_the_bad_argument(case):
+    """A source failure for the loader, and a ValueError naming the argument for a caller."""
+    build, argument = BAD_ARGUMENTS[case]
+    pixels, labels = build()
+    with pytest.raises(SourceError, match=rf"\b{argument}\b") as caught:
+        table_to_arrays(pixels, labels)
+    assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"connect": 0}, ValueError),
+        ({"read": -1.0}, ValueError),
+        ({"connect": float("nan")}, ValueError),
+        ({"read": float("inf")}, ValueError),
+        ({"connect": "1"}, TypeError),
+        ({"read": True}, TypeError),
+    ],
+)
+def test_network_timeouts_names_a_bad_timeout(kwargs, error):
+    (argument,) = kwargs
+    with pytest.raises(error, match=rf"\b{argument}\b"), openml_source.network_timeouts(**kwargs):
+        pass

@@ -387,9 +387,12 @@ R["atomic.atomic_writer"] = Entry(
 R["atomic.write_atomic"] = Entry(
     lambda: {"path": _tmp("a.bin"), "data": b"abc", "mode": 0o644},
     {"path": "out_path", "data": "bytes", "mode": "file_mode"},
+    documented={"data=b''": "empty bytes write an empty file, a valid file"},
 )
 R["atomic.remove_stale_temporaries"] = Entry(
-    lambda: {"path": _tmp("a.bin")}, {"path": "path", "older_than": "nonneg"}
+    lambda: {"path": _tmp("a.bin")},
+    {"path": "path", "older_than": "nonneg"},
+    documented={"older_than=inf": "never stale by age: only files of ended writers go"},
 )
 R["atomic.current_umask"] = Entry(dict, {})
 

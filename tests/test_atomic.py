@@ -103,3 +103,68 @@ def test_glob_characters_in_the_name_are_literal(tmp_path):
         os.utime(path, (0, 0))
     assert remove_stale_temporaries(target) == [leftover]
     assert decoy.exists()
+
+
+def _write_with_the_context_manager(path, data):
+    with atomic.atomic_writer(path) as handle:
+        handle.write(data)
+
+
+@pytest.mark.parametrize("writer", [write_atomic, _write_with_the_context_manager])
+@pytest.mark.parametrize("inside", ["f", "inner/f"])
+def test_a_path_inside_a_file_is_refused_naming_path(tmp_path, writer, inside):
+    """Before the fix this was a NotADirectoryError about the temporary file's name."""
+    blocker = tmp_path / "file"
+    blocker.write_bytes(b"x")
+    with pytest.raises(ValueError, match=r"path .* lies inside .*file, which is not a folder"):
+        writer(blocker / inside, b"data")
+    assert blocker.read_bytes() == b"x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_a_folder_as_target_is_refused_before_writing(tmp_path):
+    with pytest.raises(ValueError, match="path .* is a folder"):
+        write_atomic(tmp_path, b"data")
+    assert list(tmp_path.iterdir()) == [], "no temporary file left behind"
+
+
+@pytest.mark.parametrize("bad", [3, None, b"/tmp/f", ""])
+def test_a_path_that_is_not_a_path_is_refused(tmp_path, bad):
+    """Before the fix remove_stale_temporaries(3) failed inside pathlib without naming path."""
+    for call in (lambda: write_atomic(bad, b"x"), lambda: remove_stale_temporaries(bad)):
+        with pytest.raises((TypeError, ValueError), match="path must be"):
+            call()
+
+
+def test_an_empty_file_can_be_written(tmp_path):
+    write_atomic(tmp_path / "empty", b"")
+    assert (tmp_path / "empty").read_bytes() == b""
+
+
+@pytest.mark.parametrize(
+    ("older_than", "error"),
+    [(-1, ValueError), (float("nan"), ValueError), ("600", TypeError), (True, TypeError)],
+)
+def test_a_bad_age_limit_is_refused(tmp_path, older_than, error):
+    """Before the fix NaN (every comparison false) silently meant "never stale by age"."""
+    with pytest.raises(error, match="older_than must be"):
+        remove_stale_temporaries(tmp_path / "f", older_than=older_than)
+
+
+def test_an_infinite_age_limit_removes_only_files_of_ended_writers(tmp_path):
+    """older_than=inf: a file of this (live) process stays however old; a dead writer's goes."""
+    target = tmp_path / "out.bin"
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(finished.stdout)
+    live = tmp_path / f".out.bin.{atomic._host()}-{os.getpid()}.a.tmp"
+    dead = tmp_path / f".out.bin.{atomic._host()}-{dead_pid}.b.tmp"
+    for path in (live, dead):
+        path.write_bytes(b"partial")
+        os.utime(path, (0, 0))
+    assert remove_stale_temporaries(target, older_than=float("inf")) == [dead]
+    assert live.exists()

@@ -9,6 +9,8 @@ writer killed outright (``kill -9``, a power cut) leaves it behind, and
 from __future__ import annotations
 
 import contextlib
+import math
+import numbers
 import os
 import re
 import socket
@@ -18,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from lecture_nn import _validation
 from lecture_nn._validation import integer
 
 __all__ = [
@@ -37,6 +40,24 @@ def _host() -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", socket.gethostname()) or "host"
 
 
+def _target(value) -> Path:
+    """Check the ``path`` of a file to write: a path that is not a folder, nor inside a file."""
+    path = _validation.path(value, "path")
+    if path.is_dir():
+        raise ValueError(f"path {path} is a folder; pass the path of a file to write")
+    existing = next((parent for parent in path.absolute().parents if parent.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ValueError(f"path {path} lies inside {existing}, which is not a folder")
+    return path
+
+
+def _age_limit(value) -> float:
+    """Check ``older_than``: seconds >= 0, or ``math.inf`` (only dead writers' files are stale)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and value == math.inf:
+        return math.inf
+    return _validation.non_negative(value, "older_than")
+
+
 def _temporary_prefix(path: Path) -> str:
     """Return the start of the name of a temporary file for ``path`` written by this process."""
     return f".{path.name}.{_host()}-{os.getpid()}."
@@ -52,7 +73,7 @@ def atomic_writer(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
     Parameters
     ----------
     path
-        The file to write.
+        The file to write (``str`` or ``os.PathLike``); its folder must exist.
     mode
         Permission bits of the new file, 0 to 0o777 (no setuid, setgid or sticky bit).
         Default: those of the file it replaces, else 0o666 less the umask.
@@ -65,9 +86,12 @@ def atomic_writer(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
     Raises
     ------
     TypeError, ValueError
-        When ``mode`` is not an integer in 0..0o777.
+        When ``path`` is not a path, is a folder or lies inside a file, or ``mode`` is
+        not an integer in 0..0o777.
+    FileNotFoundError
+        When the folder of ``path`` does not exist.
     """
-    path = Path(path)
+    path = _target(path)
     if mode is None:
         mode = path.stat().st_mode & 0o777 if path.exists() else _default_file_mode()
     else:
@@ -91,19 +115,20 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     Parameters
     ----------
     path
-        The file to write.
+        The file to write, as in :func:`atomic_writer`.
     data
-        The new content (bytes, bytearray or memoryview).
+        The new content (bytes, bytearray or memoryview; empty bytes make an empty file).
     mode
         Permission bits 0..0o777, as in :func:`atomic_writer`.
 
     Raises
     ------
     TypeError
-        When ``data`` is not bytes-like or ``mode`` not an integer.
+        When ``path`` is not a path, ``data`` is not bytes-like or ``mode`` not an integer.
     ValueError
-        When ``mode`` is outside 0..0o777.
+        When ``path`` is a folder or lies inside a file, or ``mode`` is outside 0..0o777.
     """
+    path = _target(path)
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, got {type(data).__name__}")
     with atomic_writer(path, mode) as handle:
@@ -140,14 +165,21 @@ def remove_stale_temporaries(path: Path, *, older_than: float = STALE_AFTER) -> 
     path
         The target file whose leftovers are looked for (in its folder).
     older_than
-        Age in seconds after which any temporary file is stale.
+        Age in seconds (>= 0) after which any temporary file is stale; ``math.inf``
+        means never by age: only files of writers that ended are removed.
 
     Returns
     -------
     list of Path
         The files removed.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When ``path`` is not a path, or ``older_than`` is not a number >= 0 (NaN is refused).
     """
-    path = Path(path)
+    path = _validation.path(path, "path")
+    older_than = _age_limit(older_than)
     prefix = f".{path.name}."
     removed = []
     try:

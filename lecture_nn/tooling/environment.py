@@ -65,8 +65,38 @@ NOT_INSTALLED = "not installed"
 FASHION_MNIST_MISSING = "not found locally (will be downloaded from OpenML on first use)"
 
 
+def _checked_text(value, argument: str, *, allow_empty: bool = False) -> str:
+    """Check a string argument with ``_validation.text``, loaded only for a bad value.
+
+    ``import lecture_nn`` imports this module, and ``_validation`` imports numpy: a good
+    string passes without loading it.
+    """
+    if isinstance(value, str) and (value or allow_empty):
+        return value
+    from lecture_nn import _validation
+
+    return _validation.text(value, argument, allow_empty=allow_empty)
+
+
 def package_version(distribution: str) -> str:
-    """Return the installed version of ``distribution``, or ``"not installed"``."""
+    """Return the installed version of ``distribution``, or ``"not installed"``.
+
+    Parameters
+    ----------
+    distribution
+        The name of a distribution as pip knows it (``"numpy"``, ``"keras"``).
+
+    Returns
+    -------
+    str
+        Its version, or :data:`NOT_INSTALLED`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When ``distribution`` is not a non-empty string.
+    """
+    distribution = _checked_text(distribution, "distribution")
     try:
         return version(distribution)
     except PackageNotFoundError:
@@ -151,8 +181,28 @@ def format_report(report: dict[str, str]) -> str:
     """Lay out a report as ``name: value`` lines with the values aligned in one column.
 
     The lines after the first of a multi-line value are indented to the same column.
-    Returns the text without a final newline.
+
+    Parameters
+    ----------
+    report
+        ``{name: value}``; names are strings, values anything (shown with ``str``).
+
+    Returns
+    -------
+    str
+        The text, without a final newline.
+
+    Raises
+    ------
+    TypeError
+        When ``report`` is not a mapping or one of its names is not a string.
     """
+    from lecture_nn import _validation
+
+    report = _validation.mapping(report, "report")
+    for name in report:
+        if not isinstance(name, str):
+            raise TypeError(f"report names must be strings, got {name!r} ({type(name).__name__})")
     width = max((len(name) for name in report), default=0) + 1
     lines = []
     for name, value in report.items():
@@ -191,7 +241,24 @@ def is_tensorflow_startup_noise(line: str) -> bool:
     record (``I0000 00:00:... file.cc:N] ...``, e.g. "Could not find cuda drivers", the
     oneDNN and CPU-instruction notices) with the notice's second line, and a few known
     warnings about a missing GPU. Other warnings and errors are not noise.
+
+    Parameters
+    ----------
+    line
+        One line of text (a final newline is ignored; an empty line is not noise).
+
+    Returns
+    -------
+    bool
+        Whether the line is start-up noise.
+
+    Raises
+    ------
+    TypeError
+        When ``line`` is not a string (e.g. undecoded bytes).
     """
+    if not isinstance(line, str):  # one isinstance: this runs on every line of stderr
+        _checked_text(line, "line", allow_empty=True)
     line = line.rstrip("\n")
     if line.startswith(_STARTUP_LINES):
         return True

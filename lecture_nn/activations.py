@@ -132,6 +132,8 @@ def softmax(z, axis: int = -1):
     if z.ndim == 0:
         raise ValueError("softmax needs at least one axis of logits, got a scalar z")
     axis = check.integer(axis, "axis", minimum=-z.ndim, maximum=z.ndim - 1)
+    if z.shape[axis] == 0:
+        raise ValueError(f"z needs at least one logit along axis {axis}, got shape {z.shape}")
     shifted = z - np.max(z, axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / np.sum(e, axis=axis, keepdims=True)

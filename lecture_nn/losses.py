@@ -58,10 +58,12 @@ def check_loss_name(name, argument: str = "name") -> str:
     Raises
     ------
     TypeError
-        If ``name`` is not a string.
+        If ``name`` or ``argument`` is not a string.
     ValueError
-        If ``name`` is not one of :data:`LOSSES` (the message lists them).
+        If ``name`` is not one of :data:`LOSSES` (the message lists them), or ``argument``
+        is empty.
     """
+    argument = check.text(argument, "argument")
     return check.choice(name, argument, LOSSES)
 
 

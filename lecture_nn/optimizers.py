@@ -911,8 +911,11 @@ def simulate_zoo(
 
     Raises
     ------
+    TypeError
+        ``names`` is not a str or an iterable of str.
     ValueError
-        A name is not in ``ZOO`` (the message lists the valid names).
+        A name is not in ``ZOO`` (the message names it, as ``names[i]``, and lists the
+        valid names).
     """
     surface = get_surface(surface)
     if names is None:
@@ -925,7 +928,9 @@ def simulate_zoo(
         raise TypeError(
             f"names must be a name of ZOO or an iterable of them, got {type(names).__name__}"
         )
-    for name in names:
+    for i, name in enumerate(names):
+        if not isinstance(name, str):
+            raise TypeError(f"names[{i}] must be a name of ZOO (a str), got {name!r}")
         if name not in ZOO:
-            raise ValueError(f"unknown optimizer {name!r}; ZOO holds {', '.join(ZOO)}")
+            raise ValueError(f"names[{i}]: unknown optimizer {name!r}; ZOO holds {', '.join(ZOO)}")
     return {name: simulate(ZOO[name], surface, start=start, steps=steps) for name in names}

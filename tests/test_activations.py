@@ -179,3 +179,19 @@ def test_outputs_are_finite_and_in_range(z):
     p = quietly(act.softmax, z)
     assert np.all(np.isfinite(p))
     assert abs(p.sum() - 1) < 1e-9
+
+
+@pytest.mark.parametrize("function", [act.softmax, act.softmax_jacobian])
+def test_softmax_of_no_logits_names_z(function):
+    with pytest.raises(ValueError, match=r"\bz\b needs at least one logit"):
+        function(np.zeros(0))
+
+
+def test_softmax_vjp_of_no_logits_names_z():
+    with pytest.raises(ValueError, match=r"\bz\b needs at least one logit"):
+        act.softmax_vjp(np.zeros(0), np.zeros(0))
+
+
+def test_softmax_of_an_empty_batch_is_an_empty_batch():
+    """No rows, three logits each: nothing to compute, nothing to refuse."""
+    assert act.softmax(np.zeros((0, 3))).shape == (0, 3)

@@ -140,3 +140,20 @@ def test_bad_input_is_refused():
         truncated_normal(np.random.default_rng(0), (2, 2), -1.0)
     with pytest.raises(ValueError, match=r"shape\[0\] must be an integer >= 1"):
         truncated_normal(np.random.default_rng(0), (0, 2), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("argument", "error"), [(3, TypeError), (None, TypeError), ("", ValueError)]
+)
+def test_check_initializer_name_checks_the_argument_name(argument, error):
+    from lecture_nn.initializers import check_initializer_name
+
+    with pytest.raises(error, match=r"\bargument\b"):
+        check_initializer_name("he_normal", argument)
+
+
+def test_check_initializer_name_names_the_callers_parameter():
+    from lecture_nn.initializers import check_initializer_name
+
+    with pytest.raises(ValueError, match=r"^kernel_initializer must be one of"):
+        check_initializer_name("he_normall", "kernel_initializer")

@@ -164,3 +164,20 @@ def test_bad_input_is_refused_with_clear_messages():
         loss_value("mean_squared_error", np.zeros((0, 2)), np.zeros((0, 2)))
     with pytest.raises(ValueError, match="positive sum"):
         loss_value("categorical_crossentropy", [[1.0, 0.0]], [[0.0, 0.0]])
+
+
+@pytest.mark.parametrize(
+    ("argument", "error"), [(3, TypeError), (b"loss", TypeError), ("", ValueError)]
+)
+def test_check_loss_name_checks_the_argument_name(argument, error):
+    from lecture_nn.losses import check_loss_name
+
+    with pytest.raises(error, match=r"\bargument\b"):
+        check_loss_name("mean_squared_error", argument)
+
+
+def test_check_loss_name_names_the_callers_parameter():
+    from lecture_nn.losses import check_loss_name
+
+    with pytest.raises(ValueError, match=r"^loss must be one of"):
+        check_loss_name("mse", "loss")

@@ -439,8 +439,10 @@ def test_start_outside_the_window_is_fine_without_the_window_stop():
 
 
 def test_bad_zoo_names():
-    with pytest.raises(ValueError, match="unknown optimizer 'adamm'") as info:
+    with pytest.raises(ValueError, match=r"names\[1\]: unknown optimizer 'adamm'") as info:
         simulate_zoo(names=["adam", "adamm"])
     assert "rmsprop_momentum" in str(info.value)
     with pytest.raises(TypeError, match="names must be a name of ZOO"):
         simulate_zoo(names=5)
+    with pytest.raises(TypeError, match=r"names\[0\] must be a name of ZOO"):
+        simulate_zoo(names=[3])

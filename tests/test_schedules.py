@@ -577,3 +577,9 @@ def test_schedule_arguments_follow_the_shared_rules(factory, error, match):
     else:
         with pytest.raises(error, match=match):
             factory()
+
+
+def test_inverse_time_decay_with_decay_rate_zero_is_a_constant_rate():
+    """The registry documents decay_rate=0 as valid: 0.1 / (1 + 0 * step / 10) = 0.1."""
+    schedule = sch.InverseTimeDecay(0.1, 10, 0)
+    assert [float(schedule(step)) for step in (0, 10, 10**6)] == pytest.approx([0.1] * 3)

@@ -370,7 +370,11 @@ R["activations.softmax"] = Entry(
     {"z": "values", "axis": "axis"},
     {"z=NaN": "NaN logits give NaN probabilities, as in Keras"},
 )
-R["activations.softmax_jacobian"] = Entry(lambda: {"z": np.array([1.0, 2.0, 3.0])}, {"z": "array"})
+R["activations.softmax_jacobian"] = Entry(
+    lambda: {"z": np.array([1.0, 2.0, 3.0])},
+    {"z": "array"},
+    {"z=wrong shape": "documented: leading axes are a batch, z (..., k) gives (..., k, k)"},
+)
 R["activations.softmax_vjp"] = Entry(
     lambda: {"z": np.array([[1.0, 2.0, 3.0]]), "upstream": np.array([[0.1, 0.2, 0.3]])},
     {"z": "array", "upstream": "array"},
@@ -492,6 +496,7 @@ def _grid_call(**extra):
 R["boundaries.decision_grid"] = Entry(
     _grid_call,
     {"model": "object", "X": "array", "resolution": "size", "margin": "nonneg"},
+    {"X=wrong shape": "documented: the probe's wrong shape (2, 2) is two valid 2-d points"},
 )
 R["boundaries.plot_decision_boundary"] = Entry(
     lambda: _grid_call(y=_moons()[1], ax=_figure_ax()),
@@ -1129,6 +1134,14 @@ for _name in ("ExponentialDecay", "InverseTimeDecay"):
             "staircase": "bool",
         },
     )
+# InverseTimeDecay's decay_rate may be 0 (1 + 0 * step / decay_steps = 1: a constant rate,
+# as in Keras); a rate > 0 is needed only by ExponentialDecay, where 0 would zero the rate.
+R["schedules.InverseTimeDecay"].documented.update(
+    {
+        f"decay_rate={zero}": "documented: 0 is allowed, a constant learning rate (as in Keras)"
+        for zero in ("0", "0.0", "-0.0")
+    }
+)
 R["schedules.PiecewiseConstantDecay"] = Entry(
     lambda: {"boundaries": (10, 20), "values": (0.1, 0.01, 0.001)},
     {"boundaries": "counts", "values": "floats"},

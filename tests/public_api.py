@@ -970,9 +970,7 @@ R["notebook_runner.execute_notebook"] = Entry(
     },
     heavy="kernel",
 )
-R["notebook_runner.first_line"] = Entry(lambda: {"text": "a\nb"}, {"text": "text"})
 R["notebook_runner.find_warnings"] = Entry(lambda: {"nb": _notebook()}, {"nb": "object"})
-R["notebook_runner.as_text"] = Entry(lambda: {"value": ["a", "b"]}, {"value": "strings"})
 R["notebook_runner.strip_outputs"] = Entry(
     lambda: {"nb": _notebook()}, {"nb": "object", "keep_tag": "text"}
 )
@@ -1172,14 +1170,9 @@ R["site.build_site"] = Entry(
     heavy="kernel",
 )
 R["site.prepare_for_site"] = Entry(lambda: {"nb": _notebook()}, {"nb": "object"})
-R["site.strip_startup_log"] = Entry(lambda: {"text": "a\nb"}, {"text": "text"})
-R["site.notebook_title"] = Entry(
-    lambda: {"nb": _notebook(), "path": Path("01_a.ipynb")}, {"nb": "object", "path": "path"}
-)
 R["site.notebook_summary"] = Entry(
     lambda: {"nb": _notebook()}, {"nb": "object", "max_chars": "size"}
 )
-R["site.count_images"] = Entry(lambda: {"nb": _notebook()}, {"nb": "object"})
 
 # solutions (course tooling)
 R["solutions.fill_answers"] = Entry(lambda: {"nb": _notebook()}, {"nb": "object"})

@@ -26,6 +26,7 @@ from lecture_nn.tooling.notebook_runner import (
     resolve_notebooks,
     strip_file,
     strip_outputs,
+    write_notebook,
 )
 
 #: A 1x1 PNG image, base64-encoded as in a notebook's display data.
@@ -377,3 +378,32 @@ def test_kernel_environment_is_a_copy_with_the_headless_settings():
     assert "MPLBACKEND" not in env
     assert base == {"MPLBACKEND": "TkAgg", "PATH": "/bin"}
     assert "LECTURE_NN_HEADLESS" not in kernel_environment(headless=False, base=base)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "argument"),
+    [
+        (lambda p: kernel_environment("False"), TypeError, "headless"),
+        (lambda p: kernel_environment(True, base=[1]), TypeError, "base"),
+        (lambda p: check_output_folder(3), TypeError, "folder"),
+        (lambda p: check_output_folder(p, replaced="yes"), TypeError, "replaced"),
+        (lambda p: check_output_folder(Path("/dev/null/x")), ValueError, "folder"),
+        (lambda p: resolve_notebooks("01", [p]), TypeError, "names"),
+        (lambda p: resolve_notebooks([3], [p]), TypeError, "names"),
+        (lambda p: resolve_notebooks(["01"], "x"), TypeError, "course"),
+        (lambda p: resolve_notebooks(["01"], [3]), TypeError, "course"),
+        (lambda p: find_warnings(None), TypeError, "nb"),
+        (lambda p: strip_outputs("x"), TypeError, "nb"),
+        (lambda p: strip_outputs(new_notebook(), keep_tag=3), TypeError, "keep_tag"),
+        (lambda p: strip_file(3), TypeError, "path"),
+        (lambda p: strip_file(p, keep_tag=None), TypeError, "keep_tag"),
+        (lambda p: write_notebook(3, p), TypeError, "nb"),
+        (lambda p: write_notebook(new_notebook(), None), TypeError, "path"),
+        (lambda p: write_notebook(new_notebook(), "/dev/null/x.ipynb"), ValueError, "path"),
+    ],
+)
+def test_bad_arguments_are_refused_with_their_name(tmp_path, call, error, argument):
+    """Wrong types and unusable places raise a TypeError/ValueError naming the argument."""
+    path = make_notebook(tmp_path / "01_a.ipynb", "1 + 1")
+    with pytest.raises(error, match=rf"\b{argument}\b"):
+        call(path)

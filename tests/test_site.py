@@ -154,9 +154,9 @@ def test_site_needs_no_network(small_site):
 
 def test_startup_log_lines_are_removed_and_other_stderr_kept():
     kept = "UserWarning: a real warning\n"
-    assert site.strip_startup_log(TF_STARTUP_LOG) == ""
-    assert site.strip_startup_log(TF_STARTUP_LOG + kept) == kept
-    assert site.strip_startup_log("I0000 is not a log record\n") == "I0000 is not a log record\n"
+    assert site._strip_startup_log(TF_STARTUP_LOG) == ""
+    assert site._strip_startup_log(TF_STARTUP_LOG + kept) == kept
+    assert site._strip_startup_log("I0000 is not a log record\n") == "I0000 is not a log record\n"
 
 
 def test_prepare_for_site_keeps_figures_and_drops_widget_views_and_log():
@@ -288,3 +288,18 @@ def test_command_line_refuses_an_output_that_is_a_file(tmp_path):
     done = run_cli("build", str(notebooks[0]), "--output", "taken", "--no-execute", cwd=tmp_path)
     assert done.returncode == 2
     assert "--output" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "argument"),
+    [
+        (lambda: site.prepare_for_site(None), TypeError, "nb"),
+        (lambda: site.notebook_summary("x"), TypeError, "nb"),
+        (lambda: site.notebook_summary(new_notebook(), max_chars=0), ValueError, "max_chars"),
+        (lambda: site.notebook_summary(new_notebook(), max_chars=2.5), TypeError, "max_chars"),
+    ],
+)
+def test_page_helpers_refuse_bad_arguments_by_name(call, error, argument):
+    """A notebook that is no mapping, or a length that is no size, is named in the error."""
+    with pytest.raises(error, match=rf"\b{argument}\b"):
+        call()

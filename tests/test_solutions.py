@@ -147,3 +147,29 @@ def test_a_bad_notebook_writes_nothing_and_the_cli_says_why(tmp_path, capsys):
     assert main(["solutions", str(good), "--output", str(output)]) == 0
     solved = nbformat.read(output / "good.ipynb", as_version=4)
     assert "parameter_counts = (weights, biases)" in solved.cells[0].source
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "argument"),
+    [
+        ({"notebooks": "a.ipynb"}, TypeError, "notebooks"),
+        ({"notebooks": [3]}, TypeError, "notebooks"),
+        ({"notebooks": None}, TypeError, "notebooks"),
+        ({"output_dir": 3}, TypeError, "output_dir"),
+        ({"output_dir": "/dev/null/x"}, ValueError, "output_dir"),
+    ],
+)
+def test_write_solutions_refuses_bad_arguments_by_name(tmp_path, arguments, error, argument):
+    """A single path for ``notebooks``, or an output folder that cannot be made, is named."""
+    path = tmp_path / "a.ipynb"
+    nbformat.write(new_notebook(), path)
+    values = {"notebooks": [path], "output_dir": tmp_path / "out", **arguments}
+    with pytest.raises(error, match=rf"\b{argument}\b"):
+        write_solutions(**values)
+    assert not (tmp_path / "out").exists()
+
+
+def test_fill_answers_refuses_what_is_no_notebook():
+    """``nb`` that is no mapping gets a TypeError naming it, not an AttributeError."""
+    with pytest.raises(TypeError, match=r"\bnb\b"):
+        fill_answers(None)

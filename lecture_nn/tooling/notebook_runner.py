@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import lecture_nn
+from lecture_nn import _validation as check
 from lecture_nn.tooling.atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -27,11 +28,9 @@ __all__ = [
     "CHECK_OUTPUT_TAG",
     "DEFAULT_TIMEOUT",
     "NotebookResult",
-    "as_text",
     "check_output_folder",
     "execute_notebook",
     "find_warnings",
-    "first_line",
     "in_site_packages",
     "kernel_environment",
     "resolve_notebooks",
@@ -84,7 +83,8 @@ def in_site_packages(path: Path) -> bool:
     True for anything under a ``site-packages`` or ``dist-packages`` folder, that is an
     installed wheel rather than a source checkout.
     """
-    return any(part in ("site-packages", "dist-packages") for part in Path(path).resolve().parts)
+    path = check.path(path, "path")
+    return any(part in ("site-packages", "dist-packages") for part in path.resolve().parts)
 
 
 def kernel_environment(headless: bool, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -96,7 +96,8 @@ def kernel_environment(headless: bool, base: dict[str, str] | None = None) -> di
     also sets ``LECTURE_NN_HEADLESS=1`` (read by the widget helpers) and drops
     ``MPLBACKEND``, so that the kernel uses its own inline backend, which needs no display.
     """
-    env = dict(os.environ if base is None else base)
+    headless = check.boolean(headless, "headless")
+    env = dict(os.environ if base is None else check.mapping(base, "base"))
     package_parent = Path(lecture_nn.__file__).resolve().parent.parent
     if not in_site_packages(package_parent):
         entries = [str(package_parent)]
@@ -116,9 +117,10 @@ def check_output_folder(folder: Path, *, replaced: bool = False) -> None:
     instead. The check writes and removes a small file, so it finds a read-only or full
     file system and missing permissions before any work is done.
     """
-    folder = Path(folder)
+    folder = check.path(folder, "folder")
+    replaced = check.boolean(replaced, "replaced")
     if folder.exists() and not folder.is_dir():
-        raise ValueError(f"{folder} exists and is not a folder")
+        raise ValueError(f"folder {folder} exists and is not a folder")
     target = folder.resolve().parent if replaced else folder
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -128,13 +130,19 @@ def check_output_folder(folder: Path, *, replaced: bool = False) -> None:
             os.fsync(probe.fileno())
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise ValueError(f"cannot write to {folder}: {reason.lower()}") from None
+        raise ValueError(
+            f"cannot write to {folder}: {reason.lower()} (the folder must take new files)"
+        ) from None
 
 
 def write_notebook(nb: NotebookNode, path: Path) -> None:
     """Write a notebook to ``path`` atomically, as nbformat 4 JSON with a final newline."""
     import nbformat
 
+    check.mapping(nb, "nb", keys=("cells", "metadata"))
+    path = check.path(path, "path")
+    if not path.parent.is_dir():
+        raise ValueError(f"path: the folder {path.parent} of {path.name} is no existing folder")
     text = nbformat.writes(nb)
     if not text.endswith("\n"):
         text += "\n"
@@ -150,6 +158,8 @@ def resolve_notebooks(names: Sequence[str], course: Sequence[Path]) -> list[Path
     Raises ValueError naming the argument and listing the course notebooks when an argument
     fits none or several, or when two arguments would give the same output file name.
     """
+    names = _strings(names, "names")
+    course = _paths(course, "course")
     found: list[Path] = []
     for name in names:
         if Path(name).is_file():
@@ -166,6 +176,20 @@ def resolve_notebooks(names: Sequence[str], course: Sequence[Path]) -> list[Path
         found.append(matches[0])
     _check_distinct_names(found)
     return found
+
+
+def _strings(values, argument: str) -> list[str]:
+    """Check a sequence of strings (not one string); return it as a list."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{argument} must be a sequence of strings, got {values!r}")
+    return [check.text(value, f"{argument}[{i}]") for i, value in enumerate(values)]
+
+
+def _paths(values, argument: str) -> list[Path]:
+    """Check a sequence of paths (not one path); return them as a list of ``Path``."""
+    if isinstance(values, (str, bytes, os.PathLike)) or not isinstance(values, Iterable):
+        raise TypeError(f"{argument} must be a sequence of paths, got {values!r}")
+    return [check.path(value, f"{argument}[{i}]") for i, value in enumerate(values)]
 
 
 def _check_distinct_names(paths: Iterable[Path]) -> None:
@@ -210,7 +234,7 @@ def execute_notebook(
             seconds=time.perf_counter() - start,
             ok=False,
             error_name=type(exc).__name__,
-            error_message=first_line(str(exc)) or "the notebook could not be read",
+            error_message=_first_line(str(exc)) or "the notebook could not be read",
         )
 
     for cell in nb.cells:
@@ -290,7 +314,7 @@ def _run_in_kernel(client, nb: NotebookNode, result: NotebookResult, log) -> Non
     except CellExecutionError as exc:
         _record_failure(result, exc.ename, exc.evalue, exc.traceback)
     except Exception as exc:  # a timeout, a dead kernel, or a kernel that never started
-        _record_failure(result, type(exc).__name__, first_line(str(exc)), str(exc))
+        _record_failure(result, type(exc).__name__, _first_line(str(exc)), str(exc))
     if not result.ok and failing is not None:
         result.failed_cell_index = failing
         result.failed_code_cell = code_cells
@@ -305,7 +329,7 @@ def _record_failure(result: NotebookResult, name: str, message: str, traceback: 
     result.traceback = _ANSI_ESCAPE.sub("", traceback).strip()
 
 
-def first_line(text: str) -> str:
+def _first_line(text: str) -> str:
     """Return the first non-blank line of ``text``, stripped, or ``""``."""
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
@@ -317,11 +341,12 @@ def find_warnings(nb: NotebookNode) -> list[str]:
     indented; Python's ``warnings`` module prints ``file:line: SomeWarning: message``
     followed by the indented source line, which therefore is not counted a second time.
     """
+    check.mapping(nb, "nb", keys=("cells",))
     lines = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                text = _ANSI_ESCAPE.sub("", as_text(output.get("text", "")))
+                text = _ANSI_ESCAPE.sub("", _as_text(output.get("text", "")))
                 lines += [
                     line.strip()
                     for line in text.splitlines()
@@ -330,7 +355,7 @@ def find_warnings(nb: NotebookNode) -> list[str]:
     return lines
 
 
-def as_text(value: str | list[str]) -> str:
+def _as_text(value: str | list[str]) -> str:
     """Join a notebook's multi-line string (a string or a list of strings) into one string."""
     return value if isinstance(value, str) else "".join(value)
 
@@ -338,7 +363,7 @@ def as_text(value: str | list[str]) -> str:
 def _keeps_output(cell: NotebookNode, keep_tag: str) -> bool:
     """Tell whether ``strip_outputs`` keeps the text output of a code cell."""
     return keep_tag in cell.get("metadata", {}).get("tags", []) or (
-        CHECK_OUTPUT_COMMENT in as_text(cell.get("source", ""))
+        CHECK_OUTPUT_COMMENT in _as_text(cell.get("source", ""))
     )
 
 
@@ -368,6 +393,8 @@ def strip_outputs(nb: NotebookNode, keep_tag: str = CHECK_OUTPUT_TAG) -> Noteboo
     cells (``execution``) and the notebook's ``widgets`` metadata are dropped too. ``nb``
     itself is left unchanged.
     """
+    check.mapping(nb, "nb", keys=("cells", "metadata"))
+    check.text(keep_tag, "keep_tag")
     stripped = copy.deepcopy(nb)
     stripped.metadata.pop("widgets", None)
     kept_cells = 0
@@ -391,7 +418,8 @@ def strip_file(path: Path, keep_tag: str = CHECK_OUTPUT_TAG) -> bool:
     """Strip the outputs of a notebook file in place, atomically; return whether it changed."""
     import nbformat
 
-    path = Path(path)
+    path = check.path(path, "path")
+    check.text(keep_tag, "keep_tag")
     original = path.read_text(encoding="utf-8")
     nb = nbformat.reads(original, as_version=4)
     text = nbformat.writes(strip_outputs(nb, keep_tag))

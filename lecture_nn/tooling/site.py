@@ -27,15 +27,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import lecture_nn
+from lecture_nn import _validation as check
 from lecture_nn.tooling.atomic import current_umask
 from lecture_nn.tooling.environment import is_tensorflow_startup_noise
 from lecture_nn.tooling.notebook_runner import (
     DEFAULT_TIMEOUT,
     NotebookResult,
-    as_text,
+    _as_text,
+    _first_line,
     check_output_folder,
     execute_notebook,
-    first_line,
 )
 
 if TYPE_CHECKING:
@@ -51,11 +52,8 @@ __all__ = [
     "SiteBuildError",
     "SitePage",
     "build_site",
-    "count_images",
     "notebook_summary",
-    "notebook_title",
     "prepare_for_site",
-    "strip_startup_log",
 ]
 
 #: Where ``lecture-nn build`` writes the site unless told otherwise.
@@ -84,7 +82,7 @@ class SiteBuildError(RuntimeError):
         self.failures = list(failures)
         lines = [
             f"{result.path.name}: code cell {result.failed_code_cell}: "
-            f"{result.error_name}: {first_line(result.error_message)}"
+            f"{result.error_name}: {_first_line(result.error_message)}"
             for result in self.failures
         ]
         super().__init__("the site was not built; these notebooks failed:\n  " + "\n  ".join(lines))
@@ -229,7 +227,7 @@ def _write_site(
 
     notebooks = [nbformat.read(path, as_version=4) for path in sources]
     links = [
-        {"href": f"{path.stem}.html", "title": notebook_title(nb, path)}
+        {"href": f"{path.stem}.html", "title": _notebook_title(nb, path)}
         for path, nb in zip(sources, notebooks)
     ]
     exporter = _exporter()
@@ -253,7 +251,7 @@ def _write_site(
                 href=links[index]["href"],
                 title=links[index]["title"],
                 summary=notebook_summary(nb),
-                images=count_images(page_nb),
+                images=_count_images(page_nb),
                 seconds=result.seconds if result else 0.0,
                 warnings=list(result.warnings) if result else [],
             )
@@ -329,12 +327,13 @@ def prepare_for_site(nb: NotebookNode) -> NotebookNode:
     previous and next notebook (a markdown cell opening with :data:`NAVIGATION_MARK`) point
     at ``.ipynb`` files; the page shows its own links to the neighbouring pages instead.
     """
+    check.mapping(nb, "nb", keys=("cells", "metadata"))
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
     nb.cells = [
         cell
         for cell in nb.cells
-        if not (cell.cell_type == "markdown" and as_text(cell.source).startswith(NAVIGATION_MARK))
+        if not (cell.cell_type == "markdown" and _as_text(cell.source).startswith(NAVIGATION_MARK))
     ]
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -345,7 +344,7 @@ def prepare_for_site(nb: NotebookNode) -> NotebookNode:
                 if _WIDGET_VIEW in output.data:
                     continue
             elif output.output_type == "stream" and output.name == "stderr":
-                output.text = strip_startup_log(as_text(output.text))
+                output.text = _strip_startup_log(_as_text(output.text))
                 if not output.text:
                     continue
             outputs.append(output)
@@ -353,7 +352,7 @@ def prepare_for_site(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
-def strip_startup_log(text: str) -> str:
+def _strip_startup_log(text: str) -> str:
     """Remove TensorFlow's start-up notices (``is_tensorflow_startup_noise``) from ``text``.
 
     The course's kernels start TensorFlow without them (``import lecture_nn`` comes first);
@@ -363,11 +362,11 @@ def strip_startup_log(text: str) -> str:
     return "".join(line for line in lines if not is_tensorflow_startup_noise(line))
 
 
-def notebook_title(nb: NotebookNode, path: Path) -> str:
+def _notebook_title(nb: NotebookNode, path: Path) -> str:
     """Return the first level-1 heading (``# 1. Architecture: ...``), else the file name."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for line in as_text(cell.source).splitlines():
+            for line in _as_text(cell.source).splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
     return path.stem.replace("_", " ")
@@ -379,10 +378,12 @@ def notebook_summary(nb: NotebookNode, max_chars: int = 300) -> str:
     A longer paragraph is cut after its last whole sentence that fits, or, if even the first
     sentence is too long, after a whole word (ending in an ellipsis).
     """
+    check.mapping(nb, "nb", keys=("cells",))
+    max_chars = check.positive_int(max_chars, "max_chars")
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
-        paragraphs = [block.strip() for block in as_text(cell.source).split("\n\n")]
+        paragraphs = [block.strip() for block in _as_text(cell.source).split("\n\n")]
         for block in paragraphs:
             if block and not block.startswith("#"):
                 plain = re.sub(r"[*_`$]|\[([^\]]*)\]\([^)]*\)", r"\1", " ".join(block.split()))
@@ -396,7 +397,7 @@ def notebook_summary(nb: NotebookNode, max_chars: int = 300) -> str:
     return ""
 
 
-def count_images(nb: NotebookNode) -> int:
+def _count_images(nb: NotebookNode) -> int:
     """Return the number of image outputs (PNG, JPEG or SVG) in ``nb``."""
     kinds = ("image/png", "image/jpeg", "image/svg+xml")
     return sum(

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from lecture_nn import _validation as check
 from lecture_nn.exercises import ANSWER_TAG, get_exercise
 from lecture_nn.tooling.atomic import write_atomic
+from lecture_nn.tooling.notebook_runner import _paths
 
 __all__ = ["fill_answers", "write_solutions"]
 
@@ -23,6 +25,7 @@ def fill_answers(nb) -> int:
     Returns the number of cells filled. Raises ValueError naming the cell when an answer
     cell names no exercise or an unknown one.
     """
+    check.mapping(nb, "nb", keys=("cells",))
     filled = 0
     for index, cell in enumerate(nb.cells):
         if ANSWER_TAG not in cell.get("metadata", {}).get("tags", []):
@@ -51,8 +54,8 @@ def write_solutions(notebooks: Iterable[Path | str], output_dir: Path | str) -> 
     """
     import nbformat
 
-    paths = [Path(notebook) for notebook in notebooks]
-    output_dir = Path(output_dir)
+    paths = _paths(notebooks, "notebooks")
+    output_dir = check.path(output_dir, "output_dir")
     names: dict[str, Path] = {}
     for path in paths:
         if output_dir.resolve() == path.resolve().parent:
@@ -70,7 +73,11 @@ def write_solutions(notebooks: Iterable[Path | str], output_dir: Path | str) -> 
             raise ValueError(f"{path}: {exc}") from None
         filled.append((output_dir / path.name, nbformat.writes(nb)))
 
-    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise ValueError(f"output_dir: cannot write to {output_dir}: {reason}") from None
     for target, text in filled:
         write_atomic(target, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
     return [target for target, _ in filled]

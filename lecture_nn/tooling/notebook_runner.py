@@ -82,6 +82,11 @@ def in_site_packages(path: Path) -> bool:
 
     True for anything under a ``site-packages`` or ``dist-packages`` folder, that is an
     installed wheel rather than a source checkout.
+
+    Raises
+    ------
+    TypeError
+        When ``path`` is no path (a ``str`` or ``os.PathLike``).
     """
     path = check.path(path, "path")
     return any(part in ("site-packages", "dist-packages") for part in path.resolve().parts)
@@ -95,6 +100,11 @@ def kernel_environment(headless: bool, base: dict[str, str] | None = None) -> di
     ``PYTHONPATH`` so that the notebooks import this very copy. With ``headless`` true it
     also sets ``LECTURE_NN_HEADLESS=1`` (read by the widget helpers) and drops
     ``MPLBACKEND``, so that the kernel uses its own inline backend, which needs no display.
+
+    Raises
+    ------
+    TypeError
+        When ``headless`` is no bool or ``base`` no mapping.
     """
     headless = check.boolean(headless, "headless")
     env = dict(os.environ if base is None else check.mapping(base, "base"))
@@ -116,6 +126,13 @@ def check_output_folder(folder: Path, *, replaced: bool = False) -> None:
     is replaced as a whole by one built next to it, so its parent must take new files
     instead. The check writes and removes a small file, so it finds a read-only or full
     file system and missing permissions before any work is done.
+
+    Raises
+    ------
+    TypeError
+        When ``folder`` is no path or ``replaced`` no bool.
+    ValueError
+        When the folder cannot take new files (the message names ``folder``).
     """
     folder = check.path(folder, "folder")
     replaced = check.boolean(replaced, "replaced")
@@ -136,7 +153,15 @@ def check_output_folder(folder: Path, *, replaced: bool = False) -> None:
 
 
 def write_notebook(nb: NotebookNode, path: Path) -> None:
-    """Write a notebook to ``path`` atomically, as nbformat 4 JSON with a final newline."""
+    """Write a notebook to ``path`` atomically, as nbformat 4 JSON with a final newline.
+
+    Raises
+    ------
+    TypeError
+        When ``nb`` is no notebook (mapping) or ``path`` no path.
+    ValueError
+        When the folder of ``path`` does not exist.
+    """
     import nbformat
 
     check.mapping(nb, "nb", keys=("cells", "metadata"))
@@ -157,6 +182,11 @@ def resolve_notebooks(names: Sequence[str], course: Sequence[Path]) -> list[Path
     (``01_architecture``) or the start of its stem (``01``) that fits exactly one of them.
     Raises ValueError naming the argument and listing the course notebooks when an argument
     fits none or several, or when two arguments would give the same output file name.
+
+    Raises
+    ------
+    TypeError
+        When ``names`` is no sequence of strings or ``course`` no sequence of paths.
     """
     names = _strings(names, "names")
     course = _paths(course, "course")
@@ -340,6 +370,11 @@ def find_warnings(nb: NotebookNode) -> list[str]:
     A warning line is a line of a stderr stream output that contains ``Warning`` and is not
     indented; Python's ``warnings`` module prints ``file:line: SomeWarning: message``
     followed by the indented source line, which therefore is not counted a second time.
+
+    Raises
+    ------
+    TypeError
+        When ``nb`` is no notebook (mapping).
     """
     check.mapping(nb, "nb", keys=("cells",))
     lines = []
@@ -392,6 +427,11 @@ def strip_outputs(nb: NotebookNode, keep_tag: str = CHECK_OUTPUT_TAG) -> Noteboo
     images, HTML, widget views, stderr and errors go. The timing metadata nbclient adds to
     cells (``execution``) and the notebook's ``widgets`` metadata are dropped too. ``nb``
     itself is left unchanged.
+
+    Raises
+    ------
+    TypeError
+        When ``nb`` is no notebook (mapping) or ``keep_tag`` no string.
     """
     check.mapping(nb, "nb", keys=("cells", "metadata"))
     check.text(keep_tag, "keep_tag")
@@ -415,7 +455,13 @@ def strip_outputs(nb: NotebookNode, keep_tag: str = CHECK_OUTPUT_TAG) -> Noteboo
 
 
 def strip_file(path: Path, keep_tag: str = CHECK_OUTPUT_TAG) -> bool:
-    """Strip the outputs of a notebook file in place, atomically; return whether it changed."""
+    """Strip the outputs of a notebook file in place, atomically; return whether it changed.
+
+    Raises
+    ------
+    TypeError
+        When ``path`` is no path or ``keep_tag`` no string.
+    """
     import nbformat
 
     path = check.path(path, "path")

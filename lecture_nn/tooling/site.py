@@ -326,6 +326,11 @@ def prepare_for_site(nb: NotebookNode) -> NotebookNode:
     out of stderr outputs; outputs left empty are removed. The notebook's own links to the
     previous and next notebook (a markdown cell opening with :data:`NAVIGATION_MARK`) point
     at ``.ipynb`` files; the page shows its own links to the neighbouring pages instead.
+
+    Raises
+    ------
+    TypeError
+        When ``nb`` is no notebook (mapping).
     """
     check.mapping(nb, "nb", keys=("cells", "metadata"))
     nb = copy.deepcopy(nb)
@@ -377,6 +382,13 @@ def notebook_summary(nb: NotebookNode, max_chars: int = 300) -> str:
 
     A longer paragraph is cut after its last whole sentence that fits, or, if even the first
     sentence is too long, after a whole word (ending in an ellipsis).
+
+    Raises
+    ------
+    TypeError
+        When ``nb`` is no notebook (mapping) or ``max_chars`` no integer.
+    ValueError
+        When ``max_chars`` is below 1.
     """
     check.mapping(nb, "nb", keys=("cells",))
     max_chars = check.positive_int(max_chars, "max_chars")

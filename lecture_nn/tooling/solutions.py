@@ -24,6 +24,11 @@ def fill_answers(nb) -> int:
 
     Returns the number of cells filled. Raises ValueError naming the cell when an answer
     cell names no exercise or an unknown one.
+
+    Raises
+    ------
+    TypeError
+        When ``nb`` is no notebook (mapping).
     """
     check.mapping(nb, "nb", keys=("cells",))
     filled = 0
@@ -51,6 +56,12 @@ def write_solutions(notebooks: Iterable[Path | str], output_dir: Path | str) -> 
     is created if needed. Returns the paths written, in the order given. Raises
     ValueError when ``output_dir`` holds one of the notebooks (it would be overwritten),
     when two notebooks share a file name, or when an answer cell names no known exercise.
+
+    Raises
+    ------
+    TypeError
+        When ``notebooks`` is no sequence of paths (one path alone included) or
+        ``output_dir`` no path.
     """
     import nbformat
 

@@ -607,30 +607,6 @@ def decay_versus_growth(
     return runs[0], runs[1]
 
 
-def _open_axes(ax, argument: str):
-    """Refuse an Axes whose pyplot figure was closed (it would draw where nobody sees it).
-
-    ``_validation.axes`` does not yet check this; kept here until it does.
-    """
-    if ax is None:
-        return None
-    import warnings
-
-    import matplotlib.pyplot as plt
-
-    for i, one in enumerate(np.ravel(np.asarray(ax, dtype=object))):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            number = getattr(getattr(one, "figure", None), "number", None)
-        if number is not None and not plt.fignum_exists(number):
-            name = argument if np.ndim(np.asarray(ax, dtype=object)) == 0 else f"{argument}[{i}]"
-            raise ValueError(
-                f"{name} belongs to a figure that was closed (plt.close): pass the Axes of an "
-                "open figure, or None for a new one"
-            )
-    return ax
-
-
 def _gradient_spread_description(noise: GradientNoise) -> str:
     """One sentence of what :func:`plot_gradient_spread` shows, from the measurements."""
     sizes, spread, expected = noise.batch_sizes, noise.spread, noise.expected
@@ -666,7 +642,7 @@ def plot_gradient_spread(noise: GradientNoise, *, ax=None) -> _plotting.Drawing:
     """
     if not isinstance(noise, GradientNoise):
         raise TypeError(f"noise must be a GradientNoise (from gradient_spread), got {noise!r}")
-    ax = _plotting.axes_or_new(_open_axes(ax, "ax"), (5, 3.5))
+    ax = _plotting.axes_or_new(ax, (5, 3.5))
     from matplotlib.ticker import FormatStrFormatter, NullFormatter
 
     measured = ax.loglog(noise.batch_sizes, noise.spread, "o", label="measured")[0]
@@ -726,7 +702,7 @@ def plot_decay_versus_growth(runs: Sequence[ScheduleRun], *, axes=None) -> _plot
         if not run.history.get("val_accuracy"):
             raise ValueError(f"runs[{i}] ({run.name!r}) has no val_accuracy history to plot")
     new = axes is None
-    left, right = _plotting.axes_grid_or_new(_open_axes(axes, "axes"), (1, 2), (10, 3.5))
+    left, right = _plotting.axes_grid_or_new(axes, (1, 2), (10, 3.5))
     if new:
         right.sharey(left)
     lines = []

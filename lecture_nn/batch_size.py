@@ -28,6 +28,7 @@ import numpy as np
 
 from lecture_nn import _plotting
 from lecture_nn import _validation as check
+from lecture_nn.experiments import MAX_EPOCHS
 
 __all__ = [
     "HIDDEN_UNITS",
@@ -456,7 +457,7 @@ def batch_size_runs(
     """
     momentum, seed = _check_training(data, momentum, seed, report)
     sizes = _batch_sizes(batch_sizes, len(data.x_train))
-    epochs = check.positive_int(epochs, "epochs")
+    epochs = check.positive_int(epochs, "epochs", maximum=MAX_EPOCHS)
     learning_rate = check.positive(learning_rate, "learning_rate")
     runs = []
     for size in sizes:
@@ -559,8 +560,8 @@ def decay_versus_growth(
         trained.
     """
     momentum, seed = _check_training(data, momentum, seed, report)
-    epochs_per_phase = check.positive_int(epochs_per_phase, "epochs_per_phase")
-    phases = check.positive_int(phases, "phases")
+    epochs_per_phase = check.positive_int(epochs_per_phase, "epochs_per_phase", maximum=MAX_EPOCHS)
+    phases = check.positive_int(phases, "phases", maximum=MAX_EPOCHS)
     factor = check.positive_int(factor, "factor")
     learning_rate = check.positive(learning_rate, "learning_rate")
     batch_size = check.positive_int(batch_size, "batch_size")

@@ -19,6 +19,7 @@ from lecture_nn._validation import env_flag
 
 __all__ = [
     "MAX_CLASSES",
+    "MAX_EPOCHS",
     "MODES",
     "QUICK_TEST",
     "QUICK_TRAIN",
@@ -45,6 +46,10 @@ MAX_CLASSES = 10_000
 MODES = ("full", "quick")
 
 QUICK_VARIABLE = "LECTURE_NN_QUICK"
+
+#: Most epochs one training run of the course helpers may run. The course's longest run is
+#: 50 epochs; a number far above this is a slip (10**12 would train for ever), refused at once.
+MAX_EPOCHS = 10_000
 
 #: Sizes used in quick mode: training + validation images, and test images.
 QUICK_TRAIN, QUICK_TEST = 6_000, 2_000
@@ -94,7 +99,7 @@ def epochs_for(full_epochs: int, mode: str | None = None) -> int:
         For ``full_epochs`` not an integer >= 1, or ``mode`` not one of :data:`MODES`
         (``"Full"`` is not ``"full"``).
     """
-    full_epochs = check.positive_int(full_epochs, "full_epochs")
+    full_epochs = check.positive_int(full_epochs, "full_epochs", maximum=MAX_EPOCHS)
     return full_epochs if _mode(mode) == "full" else max(2, full_epochs // 5)
 
 
@@ -189,7 +194,7 @@ def _fit_options(epochs, batch_size, callbacks, verbose) -> dict:
     if isinstance(callbacks, (str, bytes)):
         raise TypeError(f"callbacks must be a sequence of Keras callbacks, got {callbacks!r}")
     return {
-        "epochs": check.positive_int(epochs, "epochs"),
+        "epochs": check.positive_int(epochs, "epochs", maximum=MAX_EPOCHS),
         "batch_size": check.positive_int(batch_size, "batch_size"),
         "callbacks": list(callbacks),
         "verbose": check.integer(verbose, "verbose", minimum=0, maximum=2),

@@ -191,8 +191,14 @@ class ExperimentResult:
 
 def _fit_options(epochs, batch_size, callbacks, verbose) -> dict:
     """Check the ``fit`` arguments of :func:`run_experiment` and :func:`run_final_fit`."""
-    if isinstance(callbacks, (str, bytes)):
+    if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, Iterable):
         raise TypeError(f"callbacks must be a sequence of Keras callbacks, got {callbacks!r}")
+    callbacks = list(callbacks)
+    for i, callback in enumerate(callbacks):
+        if not callable(getattr(callback, "set_model", None)):
+            raise TypeError(
+                f"callbacks[{i}] must be a Keras callback, got {type(callback).__name__}"
+            )
     return {
         "epochs": check.positive_int(epochs, "epochs", maximum=MAX_EPOCHS),
         "batch_size": check.positive_int(batch_size, "batch_size"),
@@ -201,10 +207,14 @@ def _fit_options(epochs, batch_size, callbacks, verbose) -> dict:
     }
 
 
-def _check_run(name, data) -> str:
-    """Check a run's ``name`` (a non-empty str) and ``data`` (a :class:`CourseData`)."""
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"name must be a non-empty str, got {name!r}")
+def _check_run(name, data, model) -> str:
+    """Check a run's ``name``, ``data`` (a :class:`CourseData`) and ``model`` (compiled Keras)."""
+    name = check.text(name, "name")
+    if not all(callable(getattr(model, method, None)) for method in ("fit", "evaluate")):
+        raise TypeError(
+            f"model must be a compiled Keras model (with fit and evaluate), got "
+            f"{type(model).__name__}"
+        )
     if not isinstance(data, CourseData):
         raise TypeError(
             f"data must be a CourseData (from course_data()), got {type(data).__name__}"
@@ -295,7 +305,7 @@ def run_experiment(
         For a bad ``name``, ``data``, ``epochs``, ``batch_size`` (0 included) or ``verbose``,
         before anything is trained.
     """
-    name = _check_run(name, data)
+    name = _check_run(name, data, model)
     history, seconds, test_accuracy = _fit_and_test(
         model,
         data,
@@ -349,7 +359,7 @@ def run_final_fit(
     TypeError, ValueError
         As :func:`run_experiment`, before anything is trained.
     """
-    name = _check_run(name, data)
+    name = _check_run(name, data, model)
     history, seconds, test_accuracy = _fit_and_test(
         model,
         data,

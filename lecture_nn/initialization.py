@@ -458,17 +458,13 @@ def transfer_learning(seed: int = 0, *, n_labelled: int = 20, progress: bool = T
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
+    from lecture_nn import _validation as check
     from lecture_nn.widgets import StatusLine
 
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    if (
-        isinstance(n_labelled, bool)
-        or not isinstance(n_labelled, (int, np.integer))
-        or not (4 <= n_labelled <= 400)
-    ):
-        raise ValueError(f"n_labelled must be an integer from 4 to 400, got {n_labelled!r}")
-    keras.utils.set_random_seed(int(seed))
+    seed = check.seed(seed)
+    n_labelled = check.integer(n_labelled, "n_labelled", minimum=4, maximum=400)
+    progress = check.boolean(progress, "progress")
+    keras.utils.set_random_seed(seed)
     digits = load_digits()
     X_a, X_b, y_a, y_b = train_test_split(
         digits.data / 16.0, digits.target, train_size=0.5, stratify=digits.target, random_state=0

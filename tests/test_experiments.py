@@ -123,8 +123,11 @@ def _synthetic_data():
         ({"epochs": True}, TypeError, "epochs must be an integer"),
         ({"verbose": 3}, ValueError, "verbose must be an integer <= 2"),
         ({"callbacks": "early"}, TypeError, "callbacks must be a sequence"),
-        ({"name": ""}, TypeError, "name must be a non-empty str"),
+        ({"callbacks": [3]}, TypeError, r"callbacks\[0\] must be a Keras callback"),
+        ({"name": ""}, ValueError, "name must be a non-empty string"),
+        ({"name": 3}, TypeError, "name must be a string"),
         ({"data": "data"}, TypeError, "data must be a CourseData"),
+        ({"model": "x"}, TypeError, "model must be a compiled Keras model"),
     ],
 )
 @pytest.mark.parametrize("run", [ex.run_experiment, ex.run_final_fit])
@@ -137,6 +140,9 @@ def test_runs_refuse_bad_settings_before_training(run, arguments, error, message
         def fit(self, *args, **kwargs):
             Model.fitted = True
             raise AssertionError("fit was called")
+
+        def evaluate(self, *args, **kwargs):
+            raise AssertionError("evaluate was called")
 
     settings = {"name": "tiny", "model": Model(), "data": _synthetic_data(), "epochs": 1}
     with pytest.raises(error, match=message):

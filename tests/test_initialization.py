@@ -251,7 +251,13 @@ def test_transfer_learning_progress_counts_the_epochs_of_each_training():
 def test_transfer_learning_refuses_bad_arguments():
     from lecture_nn.initialization import transfer_learning
 
-    with pytest.raises(ValueError, match="n_labelled must be an integer from 4 to 400"):
+    with pytest.raises(ValueError, match="n_labelled must be an integer >= 4"):
         transfer_learning(n_labelled=2)
+    with pytest.raises(ValueError, match="n_labelled must be an integer <= 400"):
+        transfer_learning(n_labelled=401)
     with pytest.raises(TypeError, match="seed must be an integer"):
         transfer_learning(seed=0.5)
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        transfer_learning(seed=-1)
+    with pytest.raises(TypeError, match="progress must be True or False"):
+        transfer_learning(progress="False")

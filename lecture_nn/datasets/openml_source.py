@@ -278,8 +278,10 @@ def fetch_openml_arrays(dataset_id: int) -> dict[str, np.ndarray]:
     """Download (or take from openml's own cache) the dataset and return the four arrays.
 
     Raises :class:`SourceError` with a one-line reason for every failure: no ``openml``
-    package, no connection, a server error, an unexpected table.
+    package, no connection, a server error, an unexpected table; a ``dataset_id`` that is
+    not a positive integer is a ``TypeError``/``ValueError`` before any network call.
     """
+    dataset_id = _validation.positive_int(dataset_id, "dataset_id", maximum=2**31 - 1)  # int32
     try:
         import openml
     except ImportError as error:

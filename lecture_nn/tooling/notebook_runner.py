@@ -208,6 +208,21 @@ def resolve_notebooks(names: Sequence[str], course: Sequence[Path]) -> list[Path
     return found
 
 
+def _output_folder(folder, argument: str) -> Path:
+    """Check a folder to write into: a path that is a folder, or can become one.
+
+    Checked before any notebook runs, so that a path inside a file (``/dev/null/x``) is a
+    ``ValueError`` naming ``argument`` at once, not an ``OSError`` after the whole run.
+    """
+    folder = check.path(folder, argument)
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"{argument}: {existing} is not a folder, so {folder} cannot be one")
+    return folder
+
+
 def _strings(values, argument: str) -> list[str]:
     """Check a sequence of strings (not one string); return it as a list."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
@@ -252,8 +267,12 @@ def execute_notebook(
     """
     import nbformat
 
-    path = Path(path)
-    output_dir = Path(output_dir)
+    path = check.path(path, "path")
+    output_dir = _output_folder(output_dir, "output_dir")
+    if timeout is not None:
+        timeout = check.positive_int(timeout, "timeout")
+    if kernel_name is not None:
+        kernel_name = check.text(kernel_name, "kernel_name")
     start = time.perf_counter()
     try:
         nb = nbformat.read(path, as_version=4)

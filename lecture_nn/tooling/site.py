@@ -35,6 +35,7 @@ from lecture_nn.tooling.notebook_runner import (
     NotebookResult,
     _as_text,
     _first_line,
+    _paths,
     check_output_folder,
     execute_notebook,
 )
@@ -149,8 +150,14 @@ def build_site(
 
     start = time.perf_counter()
     mode = run_mode()
-    notebooks = [Path(path) for path in (course_notebooks() if notebooks is None else notebooks)]
-    _check_inputs(notebooks, Path(output_dir), executed_dir)
+    notebooks = course_notebooks() if notebooks is None else _paths(notebooks, "notebooks")
+    output_dir = check.path(output_dir, "output_dir")
+    execute = check.boolean(execute, "execute")
+    if executed_dir is not None:
+        executed_dir = check.path(executed_dir, "executed_dir")
+    if timeout is not None:
+        timeout = check.positive_int(timeout, "timeout")
+    _check_inputs(notebooks, output_dir, executed_dir)
     output_dir = Path(output_dir)
 
     with tempfile.TemporaryDirectory(prefix="lecture-nn-executed-") as scratch:

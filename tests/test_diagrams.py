@@ -437,7 +437,8 @@ def test_notebook_01_two_diagrams_have_no_overlapping_text():
     from lecture_nn.style import course_style
 
     with course_style("screen"):
-        namespace = notebook_cell_namespace("01_architecture.ipynb", "draw_network([2, 3, 1], ax=left")
+        marker = "draw_network([2, 3, 1], ax=left"
+        namespace = notebook_cell_namespace("01_architecture.ipynb", marker)
         fig = namespace["fig"]
         assert layout_problems(fig) == []
         weight_labels = [t for t in fig.findobj(Text) if t.get_text().startswith("$w_")]

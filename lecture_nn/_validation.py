@@ -37,6 +37,7 @@ __all__ = [
     "mapping",
     "non_negative",
     "path",
+    "paths",
     "positive",
     "positive_int",
     "probability",
@@ -167,6 +168,13 @@ def path(value, argument: str):
     if str(value) == "" or "\0" in str(value):
         raise ValueError(f"{argument} must be a non-empty path without NUL characters")
     return Path(value)
+
+
+def paths(values, argument: str) -> list:
+    """Check a sequence of paths (not one path); return them as a list of ``Path``."""
+    if isinstance(values, (str, bytes, os.PathLike)) or not isinstance(values, Iterable):
+        raise TypeError(f"{argument} must be a sequence of paths, got {values!r}")
+    return [path(value, f"{argument}[{i}]") for i, value in enumerate(values)]
 
 
 def mapping(value, argument: str, *, keys: Collection[str] = ()) -> Mapping:

@@ -189,7 +189,7 @@ def resolve_notebooks(names: Sequence[str], course: Sequence[Path]) -> list[Path
         When ``names`` is no sequence of strings or ``course`` no sequence of paths.
     """
     names = _strings(names, "names")
-    course = _paths(course, "course")
+    course = check.paths(course, "course")
     found: list[Path] = []
     for name in names:
         if Path(name).is_file():
@@ -228,13 +228,6 @@ def _strings(values, argument: str) -> list[str]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise TypeError(f"{argument} must be a sequence of strings, got {values!r}")
     return [check.text(value, f"{argument}[{i}]") for i, value in enumerate(values)]
-
-
-def _paths(values, argument: str) -> list[Path]:
-    """Check a sequence of paths (not one path); return them as a list of ``Path``."""
-    if isinstance(values, (str, bytes, os.PathLike)) or not isinstance(values, Iterable):
-        raise TypeError(f"{argument} must be a sequence of paths, got {values!r}")
-    return [check.path(value, f"{argument}[{i}]") for i, value in enumerate(values)]
 
 
 def _check_distinct_names(paths: Iterable[Path]) -> None:

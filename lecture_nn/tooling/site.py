@@ -35,7 +35,6 @@ from lecture_nn.tooling.notebook_runner import (
     NotebookResult,
     _as_text,
     _first_line,
-    _paths,
     check_output_folder,
     execute_notebook,
 )
@@ -150,7 +149,7 @@ def build_site(
 
     start = time.perf_counter()
     mode = run_mode()
-    notebooks = course_notebooks() if notebooks is None else _paths(notebooks, "notebooks")
+    notebooks = course_notebooks() if notebooks is None else check.paths(notebooks, "notebooks")
     output_dir = check.path(output_dir, "output_dir")
     execute = check.boolean(execute, "execute")
     if executed_dir is not None:

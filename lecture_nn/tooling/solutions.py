@@ -14,7 +14,6 @@ from pathlib import Path
 from lecture_nn import _validation as check
 from lecture_nn.exercises import ANSWER_TAG, get_exercise
 from lecture_nn.tooling.atomic import write_atomic
-from lecture_nn.tooling.notebook_runner import _paths
 
 __all__ = ["fill_answers", "write_solutions"]
 
@@ -65,7 +64,7 @@ def write_solutions(notebooks: Iterable[Path | str], output_dir: Path | str) -> 
     """
     import nbformat
 
-    paths = _paths(notebooks, "notebooks")
+    paths = check.paths(notebooks, "notebooks")
     output_dir = check.path(output_dir, "output_dir")
     names: dict[str, Path] = {}
     for path in paths:

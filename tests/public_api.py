@@ -578,7 +578,7 @@ R["diagrams.check_layer_sizes"] = Entry(
 )
 R["diagrams.check_dropped"] = Entry(
     lambda: {"dropped": 0.5, "layer_sizes": [3, 4, 2]},
-    {"dropped": "probability", "layer_sizes": "sizes", "seed": "seed_or_none"},
+    {"dropped": "probability_or_none", "layer_sizes": "sizes", "seed": "seed_or_none"},
 )
 R["diagrams.draw_network"] = Entry(
     lambda: {"layer_sizes": [3, 4, 2], "ax": _figure_ax()},

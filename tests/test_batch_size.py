@@ -292,12 +292,18 @@ def test_plot_axes_are_keyword_only_and_checked():
 
 
 def test_decay_versus_growth_refuses_huge_phases_at_once():
-    """``phases=10**9`` computed factor**(10**9) before (a hang); now a quick ValueError."""
+    """``phases=10**9`` computed factor**(10**9) before (a hang); now quick ValueErrors.
+
+    A count of phases over the epoch cap is refused by name; one under the cap whose last
+    batch (``factor**(phases - 1)``) cannot fit the data is refused without computing it.
+    """
     import time
 
     start = time.perf_counter()
-    with pytest.raises(ValueError, match="exceeds the 100 training examples"):
+    with pytest.raises(ValueError, match="phases must be an integer <= 10000"):
         batch_size.decay_versus_growth(_tiny_data(), epochs_per_phase=1, phases=10**9, factor=5)
+    with pytest.raises(ValueError, match="exceeds the 100 training examples"):
+        batch_size.decay_versus_growth(_tiny_data(), epochs_per_phase=1, phases=9_999, factor=5)
     assert time.perf_counter() - start < 1
 
 

@@ -5,7 +5,9 @@
 - :func:`axes_grid_or_new` does the same for helpers that draw on several axes;
 - :class:`Drawing` is what a helper returns: the axes, the artists it made by name (also
   readable as attributes, ``drawing.line``), and a one-sentence description of the figure
-  in words, computed from the data it shows (for alternative text).
+  in words, computed from the data it shows (for alternative text);
+- :func:`figure_description` reads back the descriptions of what was drawn on a figure
+  (each Drawing records its description on its axes, the latest per axes).
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import numpy as np
 
 from lecture_nn import _validation as check
 
-__all__ = ["Drawing", "axes_grid_or_new", "axes_or_new"]
+__all__ = ["Drawing", "axes_grid_or_new", "axes_or_new", "figure_description"]
+
+# The attribute of an Axes that holds the description of the latest Drawing on it.
+_DESCRIPTION_ATTRIBUTE = "_lecture_nn_description"
 
 
 def axes_or_new(ax, figsize: tuple[float, float], *, argument: str = "ax"):
@@ -105,6 +110,11 @@ class Drawing:
         """The figure the axes belong to."""
         return self.axes[0].figure
 
+    def __post_init__(self):
+        if self.description and self.axes:
+            # Recorded on the first axes: a later drawing on the same axes replaces it.
+            setattr(self.axes[0], _DESCRIPTION_ATTRIBUTE, self.description)
+
     def __getitem__(self, name: str):
         return self.artists[name]
 
@@ -114,3 +124,21 @@ class Drawing:
         if name in artists:
             return artists[name]
         raise AttributeError(f"{type(self).__name__} has no artist or attribute {name!r}")
+
+
+def figure_description(figure) -> str:
+    """Return what a figure shows, in words: its axes' latest descriptions, in axes order.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        A figure drawn (in part) by the course's plotting helpers.
+
+    Returns
+    -------
+    str
+        The descriptions of the :class:`Drawing` objects on its axes, one sentence or more
+        each, joined by spaces; empty if no helper drew on it.
+    """
+    texts = [getattr(ax, _DESCRIPTION_ATTRIBUTE, "") for ax in figure.axes]
+    return " ".join(dict.fromkeys(text for text in texts if text))

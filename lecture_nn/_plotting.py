@@ -6,8 +6,12 @@
 - :class:`Drawing` is what a helper returns: the axes, the artists it made by name (also
   readable as attributes, ``drawing.line``), and a one-sentence description of the figure
   in words, computed from the data it shows (for alternative text);
-- :func:`figure_description` reads back the descriptions of what was drawn on a figure
-  (each Drawing records its description on its axes, the latest per axes).
+- :func:`figure_description` (from :mod:`lecture_nn._descriptions`) reads back the
+  descriptions of what was drawn on a figure (each Drawing records its description on its
+  axes, the latest per axes); axes that no helper described (a notebook's own ``ax.plot``)
+  are described from their artists by :func:`describe_axes`;
+- :func:`record_description` records a description on axes whose artists a widget updated
+  in place, so that the figure says what it shows after every redraw.
 """
 
 from __future__ import annotations
@@ -19,11 +23,16 @@ from typing import Any
 import numpy as np
 
 from lecture_nn import _validation as check
+from lecture_nn._descriptions import describe_axes, figure_description, record_description
 
-__all__ = ["Drawing", "axes_grid_or_new", "axes_or_new", "figure_description"]
-
-# The attribute of an Axes that holds the description of the latest Drawing on it.
-_DESCRIPTION_ATTRIBUTE = "_lecture_nn_description"
+__all__ = [
+    "Drawing",
+    "axes_grid_or_new",
+    "axes_or_new",
+    "describe_axes",
+    "figure_description",
+    "record_description",
+]
 
 
 def axes_or_new(ax, figsize: tuple[float, float], *, argument: str = "ax"):
@@ -112,8 +121,9 @@ class Drawing:
 
     def __post_init__(self):
         if self.description and self.axes:
-            # Recorded on the first axes: a later drawing on the same axes replaces it.
-            setattr(self.axes[0], _DESCRIPTION_ATTRIBUTE, self.description)
+            # Recorded on every axes drawn on (the figure's text names it once): a later
+            # drawing on the same axes replaces it.
+            record_description(self.axes, self.description)
 
     def __getitem__(self, name: str):
         return self.artists[name]
@@ -124,21 +134,3 @@ class Drawing:
         if name in artists:
             return artists[name]
         raise AttributeError(f"{type(self).__name__} has no artist or attribute {name!r}")
-
-
-def figure_description(figure) -> str:
-    """Return what a figure shows, in words: its axes' latest descriptions, in axes order.
-
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-        A figure drawn (in part) by the course's plotting helpers.
-
-    Returns
-    -------
-    str
-        The descriptions of the :class:`Drawing` objects on its axes, one sentence or more
-        each, joined by spaces; empty if no helper drew on it.
-    """
-    texts = [getattr(ax, _DESCRIPTION_ATTRIBUTE, "") for ax in figure.axes]
-    return " ".join(dict.fromkeys(text for text in texts if text))

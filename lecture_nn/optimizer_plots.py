@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 
 from lecture_nn import _validation as check
 from lecture_nn import style
-from lecture_nn._plotting import Drawing, axes_or_new
+from lecture_nn._plotting import Drawing, axes_or_new, record_description
 from lecture_nn._rendering import canvas_png
 
 # Computed in lecture_nn.momentum; importable from here too, where notebook 05 imports them.
@@ -118,6 +118,9 @@ class PathsPlot(Drawing):
     def show(self, iterations: int | None, *, update_legend: bool = True) -> None:
         """Show the first ``iterations`` updates of every path (all of them when None).
 
+        The axes' recorded description (:func:`lecture_nn._plotting.figure_description`)
+        becomes :meth:`describe`'s for the updates shown.
+
         Parameters
         ----------
         iterations : int or None
@@ -145,6 +148,7 @@ class PathsPlot(Drawing):
                 artists.cross.set_visible(ended)
             if index < len(texts):
                 texts[index].set_text(artists.label + (" (diverged)" if ended else ""))
+        record_description(self.ax, self.describe(iterations))
 
     def describe(self, iterations: int | None = None) -> str:
         """Return the sentence describing the paths shown to ``iterations`` updates.
@@ -215,7 +219,8 @@ def _paths_description(
     for label, path in points.items():
         last = min(shown, len(path) - 1)
         if diverged.get(label, False) and last == len(path) - 1:
-            parts.append(f"{label} diverged after {last} updates (last point {_point(path[last])})")
+            count = f"{last} update" + ("" if last == 1 else "s")
+            parts.append(f"{label} diverged after {count} (last point {_point(path[last])})")
         else:
             where = "ends at" if not parts else "at"
             parts.append(f"{label} {where} {_point(path[last])}")
@@ -623,7 +628,8 @@ class PathsExplorer:
         Returns
         -------
         bytes
-            The figure as a PNG.
+            The figure as a PNG. The figure's description
+            (:func:`lecture_nn._plotting.figure_description`) is :meth:`describe`'s.
         """
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -632,7 +638,7 @@ class PathsExplorer:
         if not isinstance(fig.canvas, FigureCanvasAgg):
             FigureCanvasAgg(fig)
         plot, background = self._view(fig, surface)
-        plot.show(iterations, update_legend=False)
+        plot.show(iterations, update_legend=False)  # records the frame's description
         fig.canvas.restore_region(background)
         for artist in self._moving_artists(plot):
             plot.ax.draw_artist(artist)

@@ -164,12 +164,19 @@ def use_course_style(medium: str | None = None) -> None:
     medium : {"screen", "print"} or None
         None: :func:`default_medium`.
 
+    Inside IPython it also shows every matplotlib figure as a PNG whose output metadata
+    holds the figure's description in words as ``alt`` (alternative text, which the course
+    site uses): see :func:`lecture_nn._descriptions.enable_png_alt_text`.
+
     Raises
     ------
     TypeError, ValueError
         For a ``medium`` that is not one of :data:`MEDIA`.
     """
     mpl.rcParams.update(style_rc(medium))
+    from lecture_nn._descriptions import enable_png_alt_text
+
+    enable_png_alt_text()
 
 
 def figsize(width: float, height: float, medium: str | None = None) -> tuple[float, float]:

@@ -255,7 +255,7 @@ def _described_points(description: str) -> dict[str, tuple[float, float]]:
     body = description.split(" updates: ", 1)[-1].split(" update: ", 1)[-1]
     body = body.rsplit("; the minim", 1)[0]
     pattern = (
-        r"(?:^|, )([^,:;]+?) (?:ends at|at|diverged after \d+ updates \(last point) "
+        r"(?:^|, )([^,:;]+?) (?:ends at|at|diverged after \d+ updates? \(last point) "
         r"\((-?[\d.]+), (-?[\d.]+)\)"
     )
     return {label: (float(x), float(y)) for label, x, y in re.findall(pattern, body)}
@@ -277,9 +277,8 @@ def test_paths_description_gives_where_each_simulated_path_is(zoo, iterations):
         # the simulated float32 point, rounded as the sentence rounds it
         assert (x, y) == pytest.approx(tuple(path.points[last].astype(float)), abs=0.0051)
         diverged_here = path.diverged and last == path.n_steps
-        assert (f"{label} diverged after {path.n_steps} updates" in plot.description) == (
-            diverged_here
-        )
+        updates = f"{path.n_steps} update" + ("" if path.n_steps == 1 else "s")
+        assert (f"{label} diverged after {updates} (" in plot.description) == diverged_here
     plt.close("all")
 
 

@@ -160,21 +160,26 @@ class _Ridgeline:
     def __init__(self, ax, color, xlabel: str):
         self.ax = ax
         self.color = color
-        self.stairs: list = []
+        self.stairs: list = []  # one per layer drawn so far; those beyond ``depth`` hidden
         self.labels: list = []
+        self.depth = 0
         ax.set_xlabel(xlabel)
         ax.set_ylabel("hidden layer")
 
     def update(self, heights, bins, stds, label_x: float, label_format: str) -> None:
         ax = self.ax
         depth = len(heights)
-        while len(self.stairs) > depth:
-            self.stairs.pop().remove()
-            self.labels.pop().remove()
+        # Rows beyond the depth are hidden, not removed: a deeper setting shows them again
+        # instead of making new artists (a third of a redraw's time at depth 20).
+        for layer in range(depth, len(self.stairs)):
+            self.stairs[layer].set_visible(False)
+            self.labels[layer].set_visible(False)
         for layer, (height, std) in enumerate(zip(heights, stds)):
             if layer < len(self.stairs):
                 self.stairs[layer].set_data(height + layer, bins, baseline=layer)
                 self.labels[layer].set_x(label_x)
+                self.stairs[layer].set_visible(True)
+                self.labels[layer].set_visible(True)
             else:
                 self.stairs.append(
                     ax.stairs(
@@ -184,6 +189,7 @@ class _Ridgeline:
                 # "small" (8.3 pt on screen) is the smallest size legible at the figure's size.
                 self.labels.append(ax.text(label_x, layer + 0.45, "", ha="right", fontsize="small"))
             self.labels[layer].set_text(f"std {std:{label_format}}")
+        self.depth = depth
         ax.set_yticks(np.arange(depth) + 0.3, [str(i + 1) for i in range(depth)])
         # The x limits autoscaling gives the stairs (their edges plus the axes' margin),
         # computed here: relim() walks every segment of every stairs' path in Python.
@@ -198,6 +204,9 @@ class _SignalPanels:
     def __init__(self, left, right):
         self.activations = _Ridgeline(left, style.OKABE_ITO[0], "activation value")
         self.gradients = _Ridgeline(right, style.OKABE_ITO[1], "log10 |gradient of a weight|")
+        # The rows of both panels are the same layers: numbered once, on the left.
+        right.set_ylabel("")
+        right.tick_params(axis="y", labelleft=False)
 
     def update(self, stats: SignalStatistics, heights=None) -> None:
         low, high = _activation_range(stats.activation)
@@ -207,19 +216,21 @@ class _SignalPanels:
         activation_heights, gradient_heights = heights
         self.activations.update(activation_heights, bins, stats.activation_std, high, ".2g")
         self.gradients.update(gradient_heights, GRADIENT_BINS, stats.gradient_std, 2, ".1e")
+        # y=1: the titles sit on the top edge, where nothing else is; the automatic position
+        # would measure every tick label again at each draw to find the same place.
         self.activations.ax.set_title(
-            f"activations ({stats.activation}, {stats.scheme})", fontsize="small"
+            f"activations ({stats.activation}, {stats.scheme})", fontsize="small", y=1.0
         )
-        self.gradients.ax.set_title("weight gradients", fontsize="small")
+        self.gradients.ax.set_title("weight gradients", fontsize="small", y=1.0)
 
     def drawing(self, stats: SignalStatistics) -> Drawing:
         return Drawing(
             (self.activations.ax, self.gradients.ax),
             {
-                "activation_stairs": tuple(self.activations.stairs),
-                "gradient_stairs": tuple(self.gradients.stairs),
-                "activation_labels": tuple(self.activations.labels),
-                "gradient_labels": tuple(self.gradients.labels),
+                "activation_stairs": tuple(self.activations.stairs[: self.activations.depth]),
+                "gradient_stairs": tuple(self.gradients.stairs[: self.gradients.depth]),
+                "activation_labels": tuple(self.activations.labels[: self.activations.depth]),
+                "gradient_labels": tuple(self.gradients.labels[: self.gradients.depth]),
             },
             describe_signal(stats),
         )
@@ -386,25 +397,48 @@ class SignalPropagationExplorer:
             self._layout_key = None
             self._positions = {}
             fig.set_layout_engine("none")  # laid out below, only when the margins change
+            if self._layout is not None:
+                self._lay_out_every_margin(fig, scheme)
         self._panels.update(stats, heights)
-        # The margins depend on the tick labels only: the depth's digits, the x range.
-        key = (len(str(depth)), _activation_range(activation))
-        if self._layout is not None and key != self._layout_key:
-            axes = (self._panels.activations.ax, self._panels.gradients.ax)
-            if key not in self._positions:
-                # From the subplots' own positions, as in a new figure: the layout's result
-                # depends (by a fraction of a pixel) on where it starts.
-                for ax in axes:
-                    ax.set_position(ax.get_subplotspec().get_position(fig))
-                    ax.set_in_layout(True)
-                self._layout.execute(fig)
-                self._positions[key] = [ax.get_position(original=True) for ax in axes]
-            else:
-                for ax, position in zip(axes, self._positions[key]):
-                    ax.set_position(position)
-                    ax.set_in_layout(True)  # set_position takes it out of layouts
-            self._layout_key = key
+        self._place_panels(fig, _layout_key(activation, depth))
         return self._panels.drawing(stats)
+
+    def _lay_out_every_margin(self, fig, scheme: str) -> None:
+        """Find the panels' positions for every margin a setting can need, on the first draw.
+
+        A layout pass measures every tick label (a fifth of a second); done here once for
+        the three activation ranges and one- and two-digit depths, no later change of
+        setting waits for one.
+        """
+        for activation in ("tanh", "sigmoid", "relu"):
+            for depth in (9, 10):
+                stats, heights = self.statistics(activation, scheme, depth)
+                self._panels.update(stats, heights)
+                self._place_panels(fig, _layout_key(activation, depth))
+
+    def _place_panels(self, fig, key) -> None:
+        """Put the panels where the constrained layout puts them for margins ``key``."""
+        if self._layout is None or key == self._layout_key:
+            return
+        axes = (self._panels.activations.ax, self._panels.gradients.ax)
+        if key not in self._positions:
+            # From the subplots' own positions, as in a new figure: the layout's result
+            # depends (by a fraction of a pixel) on where it starts.
+            for ax in axes:
+                ax.set_position(ax.get_subplotspec().get_position(fig))
+                ax.set_in_layout(True)
+            self._layout.execute(fig)
+            self._positions[key] = [ax.get_position(original=True) for ax in axes]
+        else:
+            for ax, position in zip(axes, self._positions[key]):
+                ax.set_position(position)
+                ax.set_in_layout(True)  # set_position takes it out of layouts
+        self._layout_key = key
+
+
+def _layout_key(activation: str, depth: int) -> tuple:
+    """Return what the panels' margins depend on: the depth's digits, the activation's range."""
+    return len(str(depth)), _activation_range(activation)
 
 
 @dataclass

@@ -8,7 +8,10 @@ changes. The figure is shown as a PNG through an IPython display handle, so
 * a notebook executed headless (``lecture-nn run``, nbval, CI) stores the figure drawn with
   the default values as an ordinary image output, so the executed and printed copies show it;
 * in print mode (``LECTURE_NN_MEDIUM=print``) a small grid of values, if given, is drawn
-  one figure after another instead of the controls.
+  one figure after another instead of the controls;
+* executed headless with ``LECTURE_NN_SITE_FRAMES=1`` (``lecture-nn build`` does so), the
+  default figure's output also holds the figures of a grid of control values, which the
+  static course site switches between without a kernel (:mod:`lecture_nn._site_frames`).
 
 The default of every control is the default of the matching keyword argument of ``draw``,
 so the figure is a function of a few named parameters with defaults.
@@ -40,6 +43,7 @@ from lecture_nn._rendering import (
     is_headless,
     render_png,  # noqa: F401  (its former home; tests import it here)
 )
+from lecture_nn._site_frames import site_frames_on
 
 __all__ = [
     "DESCRIPTION_STYLE",
@@ -413,6 +417,9 @@ class InteractiveFigure:
                 self._redraw()
                 display(Image(data=self.png(), format="png"))
             return
+        if is_headless() and site_frames_on():
+            self._display_with_frames()
+            return
         if not is_headless():
             import ipywidgets
 
@@ -427,6 +434,30 @@ class InteractiveFigure:
             self.box = ipywidgets.HBox(list(self.controls.values()), layout=row)
             display(self.box)
         self._handle = display(Image(data=self.png(), format="png"), display_id=True)
+
+    def _display_with_frames(self) -> None:
+        """Show the current figure, with the static site's frames beside it in the same output.
+
+        One display output: ``image/png`` (what JupyterLab and nbval show) and the frames
+        of a grid of control values (:mod:`lecture_nn._site_frames`), drawn by :meth:`update`.
+        """
+        import base64
+
+        from IPython.display import display
+
+        from lecture_nn._site_frames import FRAMES_MIME, render_frames
+
+        specs = {
+            name: _control_spec(name, spec, self.values[name]) for name, spec in self.specs.items()
+        }
+        frames = render_frames(self, specs)
+        bundle = {
+            "text/plain": repr(self),
+            "image/png": base64.b64encode(self.png()).decode("ascii"),
+        }
+        if frames is not None:
+            bundle[FRAMES_MIME] = frames
+        self._handle = display(bundle, raw=True, display_id=True)
 
     def __repr__(self) -> str:
         """Show the draw function's name and the current values."""

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import lecture_nn
 from lecture_nn import _validation as check
+from lecture_nn.tooling import site_widgets
 from lecture_nn.tooling.atomic import current_umask
 from lecture_nn.tooling.environment import is_tensorflow_startup_noise
 from lecture_nn.tooling.notebook_runner import (
@@ -99,6 +100,7 @@ class SitePage:
     images: int
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    widgets: list[site_widgets.WidgetSummary] = field(default_factory=list)
 
 
 @dataclass
@@ -218,7 +220,9 @@ def _executed_sources(
     """Execute the notebooks into ``executed_dir``; return the files to render and results."""
     if not execute:
         return notebooks, [None] * len(notebooks)
-    results = [execute_notebook(path, executed_dir, timeout) for path in notebooks]
+    results = [
+        execute_notebook(path, executed_dir, timeout, site_frames=True) for path in notebooks
+    ]
     failures = [result for result in results if not result.ok]
     if failures:
         raise SiteBuildError(failures)
@@ -238,8 +242,10 @@ def _write_site(
     ]
     exporter = _exporter()
     pages = []
+    frames: dict[str, bytes] = {}
     for index, (path, nb, result) in enumerate(zip(sources, notebooks, results)):
-        page_nb = prepare_for_site(nb)
+        widgets: list[site_widgets.WidgetSummary] = []
+        page_nb = prepare_for_site(nb, frames=frames, widgets=widgets)
         resources = {
             "metadata": {"name": links[index]["title"]},
             "site": {
@@ -260,9 +266,10 @@ def _write_site(
                 images=_count_images(page_nb),
                 seconds=result.seconds if result else 0.0,
                 warnings=list(result.warnings) if result else [],
+                widgets=widgets,
             )
         )
-    _write_static(site_dir / STATIC_DIR)
+    _write_static(site_dir / STATIC_DIR, frames)
     (site_dir / "index.html").write_text(_index_html(pages, mode), encoding="utf-8")
     return pages
 
@@ -279,12 +286,17 @@ def _exporter():
     return exporter
 
 
-def _write_static(static_dir: Path) -> None:
-    """Copy the style sheet and MathJax (from the jupyter-server-mathjax package)."""
+def _write_static(static_dir: Path, frames: dict[str, bytes]) -> None:
+    """Copy the style sheets, the widget script, MathJax (jupyter-server-mathjax) and frames."""
     import jupyter_server_mathjax
 
     static_dir.mkdir(parents=True)
-    (static_dir / "site.css").write_bytes((_TEMPLATES / _TEMPLATE_NAME / "site.css").read_bytes())
+    for name in ("site.css", site_widgets.SCRIPT, site_widgets.STYLE):
+        (static_dir / name).write_bytes((_TEMPLATES / _TEMPLATE_NAME / name).read_bytes())
+    for name, data in sorted(frames.items()):
+        path = static_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     mathjax = Path(jupyter_server_mathjax.__file__).parent / "static"
     if not (mathjax / "MathJax.js").is_file():
         raise FileNotFoundError(
@@ -324,7 +336,12 @@ def _replace_folder(new: Path, target: Path) -> None:
 NAVIGATION_MARK = "<!-- course navigation -->"
 
 
-def prepare_for_site(nb: NotebookNode) -> NotebookNode:
+def prepare_for_site(
+    nb: NotebookNode,
+    *,
+    frames: dict[str, bytes] | None = None,
+    widgets: list | None = None,
+) -> NotebookNode:
     """Return a copy of ``nb`` as the site shows it.
 
     Live widget views are dropped (a static page cannot run them; the figure each widget
@@ -332,13 +349,30 @@ def prepare_for_site(nb: NotebookNode) -> NotebookNode:
     out of stderr outputs; outputs left empty are removed. The notebook's own links to the
     previous and next notebook (a markdown cell opening with :data:`NAVIGATION_MARK`) point
     at ``.ipynb`` files; the page shows its own links to the neighbouring pages instead.
+    A widget output that holds the frames of its controls (executed with
+    ``LECTURE_NN_SITE_FRAMES=1``, as :func:`build_site` does) becomes HTML controls that
+    switch between them (:mod:`lecture_nn.tooling.site_widgets`).
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        The executed notebook (left unchanged).
+    frames : dict, optional
+        Receives the widgets' frame files by path inside :data:`STATIC_DIR`; the page
+        refers to them, so whoever writes the page writes them too.
+    widgets : list, optional
+        Receives a :class:`~lecture_nn.tooling.site_widgets.WidgetSummary` per widget.
 
     Raises
     ------
     TypeError
-        When ``nb`` is no notebook (mapping).
+        When ``nb`` is no notebook (mapping), ``frames`` no dict or ``widgets`` no list.
     """
     check.mapping(nb, "nb", keys=("cells", "metadata"))
+    if frames is not None and not isinstance(frames, dict):
+        raise TypeError(f"frames must be a dict to receive the frame files, got {frames!r}")
+    if widgets is not None and not isinstance(widgets, list):
+        raise TypeError(f"widgets must be a list to receive the widgets, got {widgets!r}")
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
     nb.cells = [
@@ -360,6 +394,10 @@ def prepare_for_site(nb: NotebookNode) -> NotebookNode:
                     continue
             outputs.append(output)
         cell.outputs = outputs
+    files = {} if frames is None else frames
+    summaries = site_widgets.replace_frames_outputs(nb, STATIC_DIR, files)
+    if widgets is not None:
+        widgets.extend(summaries)
     return nb
 
 
@@ -416,10 +454,11 @@ def notebook_summary(nb: NotebookNode, max_chars: int = 300) -> str:
 
 
 def _count_images(nb: NotebookNode) -> int:
-    """Return the number of image outputs (PNG, JPEG or SVG) in ``nb``."""
+    """Return the number of image outputs (PNG, JPEG or SVG, or a static widget) in ``nb``."""
     kinds = ("image/png", "image/jpeg", "image/svg+xml")
     return sum(
         any(kind in output.get("data", {}) for kind in kinds)
+        or bool(output.get("metadata", {}).get(site_widgets.OUTPUT_MARK))
         for cell in nb.cells
         if cell.cell_type == "code"
         for output in cell.outputs

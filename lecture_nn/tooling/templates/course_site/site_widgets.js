@@ -1,0 +1,159 @@
+/* Live widgets of the static course site (lecture_nn.tooling.site_widgets).
+ *
+ * Each <figure class="lnn-widget"> holds HTML controls, an <img> and its frames as JSON
+ * (<script type="application/json" class="lnn-data">): the frame files, one
+ * [image, description] pair per frame and the frame of every combination of control values
+ * (row-major, first control slowest). Moving a control shows the frame of the new values:
+ * the image is decoded first, then swapped in with its alt text, so the page never shows a
+ * half-loaded figure. A widget's frames are fetched once it comes near the viewport. Nothing
+ * leaves the site: the frames are the site's own files, which also works from file://.
+ *
+ * After each swap the figure dispatches "lnn-frame" with detail {frame, latency}: latency is
+ * the time from the control's input event to the decoded new image, at the next animation
+ * frame (the browser tests print it).
+ */
+(function () {
+  "use strict";
+  if (window.lectureNnWidgets) {
+    return;
+  }
+  var PRELOAD_AT_ONCE = 4;
+
+  function Widget(figure) {
+    this.figure = figure;
+    this.data = JSON.parse(figure.querySelector("script.lnn-data").textContent);
+    this.img = figure.querySelector("img.lnn-frame");
+    this.inputs = Array.prototype.slice.call(figure.querySelectorAll("[data-control]"));
+    this.loaded = {}; /* image index -> Promise of a decoded Image */
+    this.token = 0;
+    var self = this;
+    figure.addEventListener("focusin", function () { self.preload(); });
+    this.inputs.forEach(function (input) {
+      var kind = input.type === "checkbox" || input.tagName === "SELECT" ? "change" : "input";
+      input.addEventListener(kind, function (event) {
+        self.show(event.timeStamp);
+      });
+    });
+  }
+
+  Widget.prototype.url = function (image) {
+    return this.data.base + this.data.images[image];
+  };
+
+  Widget.prototype.load = function (image) {
+    if (!this.loaded[image]) {
+      var picture = new Image();
+      picture.src = this.url(image);
+      this.loaded[image] = picture.decode().then(
+        function () { return picture; },
+        function () { return picture; }
+      );
+    }
+    return this.loaded[image];
+  };
+
+  Widget.prototype.position = function (input) {
+    var index = Number(input.getAttribute("data-control"));
+    if (input.type === "checkbox") {
+      /* the values are in the order [false, true] */
+      return input.checked ? this.data.sizes[index] - 1 : 0;
+    }
+    return Number(input.value);
+  };
+
+  Widget.prototype.frame = function () {
+    var flat = 0;
+    var self = this;
+    this.inputs.forEach(function (input) {
+      var index = Number(input.getAttribute("data-control"));
+      flat = flat * self.data.sizes[index] + self.position(input);
+    });
+    return this.data.grid[flat];
+  };
+
+  Widget.prototype.readouts = function () {
+    var self = this;
+    this.inputs.forEach(function (input) {
+      if (input.type !== "range") {
+        return;
+      }
+      var index = Number(input.getAttribute("data-control"));
+      var text = self.data.labels[index][Number(input.value)];
+      input.setAttribute("aria-valuetext", text);
+      var output = input.parentNode.querySelector("output");
+      if (output) {
+        output.textContent = text;
+      }
+    });
+  };
+
+  Widget.prototype.show = function (since) {
+    var frame = this.frame();
+    var pair = this.data.frames[frame];
+    var token = ++this.token;
+    var self = this;
+    this.readouts();
+    this.load(pair[0]).then(function (picture) {
+      if (token !== self.token) {
+        return; /* a later change overtook this one */
+      }
+      self.img.src = picture.src;
+      self.img.alt = pair[1];
+      self.img.setAttribute("data-frame", String(frame));
+      return self.img.decode().catch(function () {}).then(function () {
+        window.requestAnimationFrame(function (now) {
+          var latency = Math.max(0, performance.now() - since);
+          self.figure.dispatchEvent(new CustomEvent("lnn-frame", {
+            detail: {frame: frame, latency: latency}
+          }));
+        });
+      });
+    });
+  };
+
+  Widget.prototype.preload = function () {
+    if (this.preloading) {
+      return;
+    }
+    this.preloading = true;
+    var queue = this.data.images.map(function (_, image) { return image; });
+    var self = this;
+    function next() {
+      var image = queue.shift();
+      if (image !== undefined) {
+        self.load(image).then(next);
+      }
+    }
+    for (var i = 0; i < PRELOAD_AT_ONCE; i++) {
+      next();
+    }
+  };
+
+  function start() {
+    var widgets = Array.prototype.map.call(
+      document.querySelectorAll("figure.lnn-widget"),
+      function (figure) { return new Widget(figure); }
+    );
+    window.lectureNnWidgets = widgets;
+    if ("IntersectionObserver" in window) {
+      var observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) {
+            observer.unobserve(entry.target);
+            widgets.filter(function (w) { return w.figure === entry.target; })
+              .forEach(function (w) { w.preload(); });
+          }
+        });
+      }, {rootMargin: "100% 0px"});
+      widgets.forEach(function (w) { observer.observe(w.figure); });
+    } else {
+      widgets.forEach(function (w) { w.preload(); });
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

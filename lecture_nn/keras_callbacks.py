@@ -36,6 +36,7 @@ from matplotlib.ticker import MaxNLocator
 
 from lecture_nn import _validation as check
 from lecture_nn import style
+from lecture_nn._descriptions import record_description
 from lecture_nn._rendering import is_headless, render_png
 
 __all__ = ["FitProgress", "SmoothedEarlyStopping", "TrainingPlot"]
@@ -256,7 +257,7 @@ class TrainingPlot(keras.callbacks.Callback):
         if _ipython_shell() is not None:
             from IPython.display import Image, display
 
-            display(Image(data=self._render(), format="png"))
+            display(Image(data=self._render(), format="png", metadata=self._alt()))
 
     # Bookkeeping (no drawing) -------------------------------------------------------------
 
@@ -352,6 +353,44 @@ class TrainingPlot(keras.callbacks.Callback):
                 text += ", no validation data"
         return text
 
+    def description(self) -> str:
+        """Return what the figure shows, in words (its alternative text), from the history.
+
+        Returns
+        -------
+        str
+            E.g. "Learning curves over epochs 1 to 12: training loss from 0.62 to 0.31
+            (lowest 0.31, epoch 12), validation loss from 0.55 to 0.36 (lowest 0.35, epoch
+            10); ...; best validation accuracy 0.8712 at epoch 10."
+        """
+        if not self.epochs:
+            return "Learning curves: no epoch yet."
+        parts = []
+        for quantity in self._quantities:
+            curves = []
+            for key in (quantity, VALIDATION_PREFIX + quantity):
+                values = np.asarray(self.history.get(key, []), dtype=float)
+                finite = np.flatnonzero(np.isfinite(values))
+                if finite.size == 0:
+                    continue
+                best = (np.nanargmin if _auto_mode(key) == "min" else np.nanargmax)(values)
+                which = "lowest" if _auto_mode(key) == "min" else "highest"
+                curves.append(
+                    f"{_label(key)} from {values[finite[0]]:.3g} to {values[finite[-1]]:.3g} "
+                    f"({which} {values[best]:.3g}, epoch {self.epochs[best]})"
+                )
+            if curves:
+                parts.append(", ".join(curves))
+        first, last = self.epochs[0], self.epochs[-1]
+        span = f"epoch {first}" if first == last else f"epochs {first} to {last}"
+        text = f"Learning curves over {span}: {'; '.join(parts)}"
+        if self.best_value is not None:
+            text += (
+                f"; best {_label(self._monitor_key)} {self.best_value:.4f} at epoch "
+                f"{self.best_epoch}"
+            )
+        return text + "."
+
     def _create_figure(self) -> None:
         """Make the figure: one axis per quantity, a training and a validation line each."""
         n_axes = len(self._quantities)
@@ -438,7 +477,12 @@ class TrainingPlot(keras.callbacks.Callback):
                 ax.relim()
                 ax.autoscale_view()
         self._title.set_text(self.title())
+        record_description([ax for ax in self.figure.axes if ax.get_visible()], self.description())
         self._drawn_epochs = len(self.epochs)
+
+    def _alt(self) -> dict:
+        """Return the displayed image's metadata: the figure's description as ``alt``."""
+        return {"alt": self.description()}
 
     def _render(self) -> bytes:
         """Render the figure to PNG bytes (the one place that does; counted)."""
@@ -453,7 +497,7 @@ class TrainingPlot(keras.callbacks.Callback):
         if _ipython_shell() is not None:
             from IPython.display import Image, display
 
-            image = Image(data=png, format="png")
+            image = Image(data=png, format="png", metadata=self._alt())
             if self._handle is None:
                 self._handle = display(image, display_id=True)
             else:

@@ -48,15 +48,18 @@ SEQUENTIAL_CMAP = "viridis"
 DIVERGING_CMAP = "RdBu_r"
 
 #: Okabe & Ito (2008) qualitative palette, readable with every common colour-vision deficiency.
+#: The five colours with at least 3:1 contrast on white (WCAG 2.1, 1.4.11) come first, so a
+#: figure with up to five lines never needs the light ones (orange 2.2:1, sky blue 2.3:1,
+#: yellow 1.3:1); tests/test_contrast.py and tests/test_colour_vision.py check both.
 OKABE_ITO = (
     "#0072B2",  # blue
     "#D55E00",  # vermillion
     "#009E73",  # bluish green
-    "#E69F00",  # orange
     "#CC79A7",  # reddish purple
+    "#000000",  # black
+    "#E69F00",  # orange
     "#56B4E9",  # sky blue
     "#F0E442",  # yellow
-    "#000000",  # black
 )
 
 #: Two-class colour map for decision boundaries and scatter plots (blue vs vermillion).
@@ -66,7 +69,7 @@ BINARY_CMAP = ListedColormap(OKABE_ITO[:2], name="lecture_nn_binary")
 NODE_COLORS = {
     "input": "#fbe3a6",
     "hidden": "#b9dcf2",
-    "output": "#f6c2ae",
+    "output": "#FFAABB",  # Tol's light pink: apart from the input fill for every vision
     "bias": "#e8e8e8",
 }
 

@@ -782,6 +782,13 @@ def _result(ax, options: _Options, layout: _Layout, drawn, colours, dropped_mask
     }
     coloured = edges.values is not None
     description = _describe(options.sizes, n_weights, n_biases, dropped_masks, coloured)
+    if max(options.sizes) > options.max_nodes:
+        head = options.max_nodes // 2
+        tail = options.max_nodes - 1 - head
+        description = (
+            description[:-1] + f"; layers of more than {options.max_nodes} units show their "
+            f"first {head} and last {tail} nodes, with an ellipsis between."
+        )
     return NetworkDrawing(axes=(ax,), artists=artists, description=description)
 
 

@@ -605,7 +605,8 @@ def test_ax_is_keyword_only():
          "5 inputs, 6 hidden layers of 10 units, 5 outputs; 600 weights and 65 biases"),
         ([784, 512, 256, 10], {"max_nodes": 12},
          "784 inputs, 2 hidden layers of 512 and 256 units, 10 outputs; 535,040 weights and "
-         "778 biases"),
+         "778 biases; layers of more than 12 units show their first 6 and last 5 nodes, with "
+         "an ellipsis between"),
         ([4, 1], {"use_bias": False},
          "4 inputs, no hidden layer, 1 output; 4 weights and no biases"),
         ([1, 1], {}, "1 input, no hidden layer, 1 output; 1 weight and 1 bias"),

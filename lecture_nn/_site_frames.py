@@ -8,10 +8,11 @@ into HTML controls that switch between those frames without a kernel.
 
 The grid (:func:`choose_grid`): menus and check boxes in full (in quick mode, only as many
 options as the frame budget allows), sliders every k-th value with the smallest k that keeps
-the widget within its frame budget, always with both ends, the default and the values the
-text talks about (the widget's ``print_values``). Frames are palette PNGs (256 colours,
-octree-quantised; a frame that would change visibly is kept in full colour) and are stored
-once per distinct image, so a control that does not change the figure costs no bytes.
+the widget within its frame budget, always with both ends, the default and (in full mode)
+the values the text talks about (the widget's ``print_values``). Frames are palette PNGs
+(256 colours, octree-quantised; a frame that would change visibly is kept in full colour)
+and are stored once per distinct image, so a control that does not change the figure costs
+no bytes.
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ def _slider_levels(control: Control, required: set) -> list[tuple]:
         anchor = round(ratio) if math.isclose(ratio, round(ratio), abs_tol=1e-6) else 0
     else:
         anchor = 0
-    levels: list[tuple] = []
+    levels: list[tuple] = [tuple(v for v in values if v in required)]
     for k in range(len(values), 0, -1):
         # Every k-th value, on multiples of k steps (5, 10, 15 rather than 1, 6, 11).
         chosen = {v for i, v in enumerate(values) if (i + anchor) % k == 0} | required
@@ -395,7 +396,9 @@ def render_frames(
     budget : int, optional
         Frames wanted (None: :func:`frame_budget` of the run mode).
     full_menus : bool, optional
-        Every option of every menu (None: in full mode only).
+        Every option of every menu, and every value of the widget's ``print_values`` (the
+        values the text talks about) kept (None: in full mode only; in quick mode the
+        budget is a hard limit).
 
     Returns
     -------
@@ -422,7 +425,7 @@ def render_frames(
     if any(control is None for control in controls):
         return None
     keep: dict[str, list] = {}
-    for values in widget.print_values:
+    for values in widget.print_values if full_menus else ():  # quick mode: the budget rules
         for name, value in values.items():
             keep.setdefault(name, []).append(value)
     chosen = choose_grid(controls, keep, budget, full_menus)

@@ -76,9 +76,14 @@ def executed_course(tmp_path_factory):
 
     nbval runs the notebooks in full mode (the README's test command), so both modes are
     exercised without training everything twice. The notebook tests and the static-site
-    tests share these executed copies.
+    tests share these executed copies. The kernels run with ``LECTURE_NN_SITE_FRAMES=1``, as
+    ``lecture-nn build`` runs them, because the site (``course_site``) is built from these
+    copies: each widget's output also holds the frames of its controls (quick mode's budget,
+    ``lecture_nn._site_frames.QUICK_FRAME_BUDGET`` per widget), beside its usual image.
     """
-    return execute_course_as_a_student(tmp_path_factory.mktemp("executed"))
+    return execute_course_as_a_student(
+        tmp_path_factory.mktemp("executed"), LECTURE_NN_SITE_FRAMES="1"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,7 @@ def _data_artists(ax) -> list:
     return [*ax.lines, *ax.collections, *ax.images, *ax.patches, *ax.texts, *ax.tables]
 
 
-def record_description(axes, text: str) -> None:
+def record_description(axes, text) -> None:
     """Record ``text`` as what ``axes`` show now (replacing what was recorded before).
 
     For drawings that update their artists in place (the widgets' ``draw`` methods): the
@@ -50,16 +50,19 @@ def record_description(axes, text: str) -> None:
     ----------
     axes : matplotlib.axes.Axes or sequence of Axes
         The axes the description covers; :func:`figure_description` names it once.
-    text : str
-        What they show, in words, computed from the data (non-empty).
+    text : str or callable
+        What they show, in words, computed from the data (non-empty); or a function of no
+        arguments returning it when the description is read (for a description that
+        names what a caller may change later, such as an axis label).
 
     Raises
     ------
     TypeError, ValueError
         ``axes`` is not an Axes or a non-empty sequence of them; ``text`` not a non-empty
-        string.
+        string or a callable.
     """
-    text = check.text(text, "text")
+    if not callable(text):
+        text = check.text(text, "text")
     flat = [axes] if hasattr(axes, "figure") and hasattr(axes, "plot") else list(axes)
     if not flat:
         raise ValueError("axes must hold at least one Axes")
@@ -77,7 +80,7 @@ def _recorded(ax) -> str | None:
     text, anchor = recorded
     if anchor is not None and anchor.axes is not ax:  # cleared (or the artist removed)
         return None
-    return text
+    return text() if callable(text) else text
 
 
 def _number(value) -> str:

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FRAMES_FOLDER",
+    "MAX_SITE_BYTES",
+    "MAX_SITE_FRAME_BYTES",
+    "MAX_WIDGET_BYTES",
     "OUTPUT_MARK",
     "SCRIPT",
     "STYLE",
@@ -49,6 +52,13 @@ STYLE = "site_widgets.css"
 
 #: Output metadata key that marks a widget's HTML output (it shows one image).
 OUTPUT_MARK = "lecture_nn_site_widget"
+
+#: Size budget of one widget's frames, in bytes (full mode; quick mode stays far below).
+MAX_WIDGET_BYTES = 16 * 2**20
+#: Size budget of all the site's frames together (each distinct frame counted once).
+MAX_SITE_FRAME_BYTES = 60 * 2**20
+#: Size budget of the whole site: pages, MathJax, style sheets, script and frames.
+MAX_SITE_BYTES = 100 * 2**20
 
 
 @dataclass

@@ -33,31 +33,32 @@ from lecture_nn.surfaces import SURFACES, Surface, get_surface
 
 __all__ = [
     "PATH_COLORS",
+    "PATH_LINESTYLES",
     "PathArtists",
     "PathsExplorer",
     "PathsPlot",
     "fit_legend",
+    "path_style",
     "plot_learning_rates",
     "plot_momentum_step",
     "plot_paths",
     "plot_surface",
 ]
 
-#: Colours of the paths: Paul Tol's colour-blind-safe "muted" scheme, then Okabe & Ito.
-PATH_COLORS = (
-    "#332288",
-    "#CC6677",
-    "#117733",
-    "#DDCC77",
-    "#88CCEE",
-    "#882255",
-    "#44AA99",
-    "#999933",
-    "#AA4499",
-    "#000000",
-    "#D55E00",
-    "#0072B2",
-)
+#: Colours of the paths: Paul Tol's colour-blind-safe "muted" scheme without its three light
+#: colours (under 3:1 on white), then black (Tol, "Colour Schemes", SRON/EPS/TN/09-002).
+#: Any two stay apart under simulated protanopia, deuteranopia and tritanopia
+#: (tests/test_colour_vision.py).
+PATH_COLORS = ("#332288", "#CC6677", "#117733", "#882255", "#999933", "#AA4499", "#000000")
+#: Line styles of the first seven paths, then of the next seven (same colours, dashed).
+PATH_LINESTYLES = ("-", "--")
+
+
+def path_style(index: int) -> tuple[str, str]:
+    """Return the colour and line style of the ``index``-th path of a figure (from 0)."""
+    index = check.count(index, "index")
+    color = PATH_COLORS[index % len(PATH_COLORS)]
+    return color, PATH_LINESTYLES[(index // len(PATH_COLORS)) % len(PATH_LINESTYLES)]
 
 
 @dataclass
@@ -364,10 +365,14 @@ def _arrowheads(ax: Axes, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return triangles, points[1:][visible], np.flatnonzero(visible) + 1
 
 
-def _path_artists(ax: Axes, points: np.ndarray, color, label: str, diverged: bool) -> PathArtists:
+def _path_artists(
+    ax: Axes, points: np.ndarray, color, label: str, diverged: bool, linestyle: str = "-"
+) -> PathArtists:
     """Add one path's artists to ``ax``: far cheaper than ``quiver`` for hundreds of arrows."""
     # The shafts of consecutive arrows form one polyline: one path to draw, not one per step.
-    shafts = Line2D(points[:, 0], points[:, 1], color=color, linewidth=1.3, zorder=2)
+    shafts = Line2D(
+        points[:, 0], points[:, 1], color=color, linestyle=linestyle, linewidth=1.3, zorder=2
+    )
     ax.add_line(shafts)
     triangles, tips, steps = _arrowheads(ax, points)
     heads = PolyCollection(
@@ -520,9 +525,10 @@ def plot_paths(
     background = plot_surface(surface, ax=ax)
     drawn, handles = {}, []
     for index, (label, (points, diverged)) in enumerate(checked.items()):
-        color = colors.get(label, PATH_COLORS[index % len(PATH_COLORS)])
-        drawn[label] = _path_artists(ax, points, color, label, diverged)
-        handles.append(Line2D([], [], color=color, linewidth=2.5, label=label))
+        color, linestyle = path_style(index)
+        color = colors.get(label, color)
+        drawn[label] = _path_artists(ax, points, color, label, diverged, linestyle)
+        handles.append(Line2D([], [], color=color, linestyle=linestyle, linewidth=2.5, label=label))
     artists = {
         **background.artists,
         "paths": drawn,
@@ -784,8 +790,8 @@ def plot_learning_rates(
     step_numbers = np.arange(steps)
     lines = []
     for index, (name, values) in enumerate(rates.items()):
-        color = PATH_COLORS[index % len(PATH_COLORS)]
-        lines += ax.plot(step_numbers, values, color=color, label=name)
+        color, linestyle = path_style(index)
+        lines += ax.plot(step_numbers, values, color=color, linestyle=linestyle, label=name)
     ax.set_xlabel("update step")
     ax.set_ylabel("learning rate")
     legend = ax.legend(
@@ -840,7 +846,8 @@ def plot_momentum_step(
     w = parts.point
     gradient_label = "gradient step at the look-ahead point" if nesterov else "gradient step"
     arrows = [
-        (w - parts.previous_step, parts.previous_step, "0.5", "previous step"),
+        # Dark grey: apart from the green momentum step for every colour vision.
+        (w - parts.previous_step, parts.previous_step, "0.3", "previous step"),
         (w, parts.momentum_step, "#009E73", "momentum step"),
         (
             (w + parts.momentum_step, parts.lookahead_gradient_step)

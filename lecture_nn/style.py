@@ -28,6 +28,7 @@ __all__ = [
     "NODE_COLORS",
     "OKABE_ITO",
     "SEQUENTIAL_CMAP",
+    "TEN_CLASS_COLORS",
     "course_style",
     "default_medium",
     "figsize",
@@ -64,6 +65,14 @@ OKABE_ITO = (
 
 #: Two-class colour map for decision boundaries and scatter plots (blue vs vermillion).
 BINARY_CMAP = ListedColormap(OKABE_ITO[:2], name="lecture_nn_binary")
+
+#: Ten categories in one figure (Fashion-MNIST's classes): Petroff's ten-colour sequence,
+#: designed to stay apart under colour-vision deficiencies (Petroff 2021, "Accessible Color
+#: Sequences for Data Visualization", arXiv:2107.02270; matplotlib's style "petroff10").
+TEN_CLASS_COLORS = (
+    "#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6",
+    "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd",
+)  # fmt: skip
 
 #: Fill colours of the nodes of a network diagram, light enough to carry black text.
 NODE_COLORS = {

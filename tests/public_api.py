@@ -1008,6 +1008,7 @@ R["optimizer_experiments.sutskever_momentum"] = Entry(
 # optimizer_plots
 for _name in ("PathArtists", "PathsPlot", "MomentumStep"):
     R[f"optimizer_plots.{_name}"] = Record("result of the optimizer_plots helpers")
+R["optimizer_plots.path_style"] = Entry(lambda: {"index": 3}, {"index": "count"})
 R["optimizer_plots.plot_surface"] = Entry(
     lambda: {"surface": "beale", "ax": _figure_ax()}, {"surface": "name", "ax": "ax"}
 )

@@ -33,10 +33,9 @@ Method
   computed with WCAG's relative luminance and reported; the proposed replacements below
   reach 3:1.
 
-Sets that fail today are marked ``xfail(strict=True)`` with the measured failure: the colours
-belong to other modules (style.py, optimizer_plots.py, a notebook). Each comes with a
-proposed replacement, drawn from a published colour-blind-safe palette and verified by a test
-here; when the owner adopts it, the strict xfail turns into a failure and the mark goes.
+The colours were changed where this check first failed (the optimizer paths, the momentum
+figure's grey arrow, the output-node fill, notebook 07's ten classes, the order of the colour
+cycle): each set below is measured on the figure the course draws.
 """
 
 from __future__ import annotations
@@ -62,33 +61,6 @@ VISIONS = ("normal", "protanomaly", "deuteranomaly", "tritanomaly")
 MIN_DELTA_E = 10.0
 #: WCAG 2.1 SC 1.4.11: contrast of graphical objects against adjacent colours.
 MIN_NON_TEXT_CONTRAST = 3.0
-
-# --- proposals (for other files; see the module docstring) ------------------------------
-
-#: Paths of one figure: Paul Tol's "muted" scheme without its three light colours (sand
-#: #DDCC77, cyan #88CCEE, teal #44AA99: under 3:1 on white), then black. Seven colours; more
-#: paths (the explorer draws 14) repeat them with a dashed line, :data:`PROPOSED_PATH_DASHES`.
-#: Tol, "Colour Schemes", SRON/EPS/TN/09-002 (2021), https://personal.sron.nl/~pault/
-PROPOSED_PATH_COLORS = ("#332288", "#CC6677", "#117733", "#882255", "#999933", "#AA4499", "#000000")
-#: Line styles of the first and second round of :data:`PROPOSED_PATH_COLORS`.
-PROPOSED_PATH_DASHES = ("-", "--")
-#: Node fills: the output fill becomes Tol's "light" pink #FFAABB (black text on it 11.7:1).
-PROPOSED_NODE_COLORS = {
-    "input": "#fbe3a6",
-    "hidden": "#b9dcf2",
-    "output": "#FFAABB",
-    "bias": "#e8e8e8",
-}
-#: The "previous step" arrow of the momentum figure (optimizer_plots.plot_momentum_step):
-#: a darker grey than its "0.5", which deuteranopes confuse with the momentum step's green.
-PROPOSED_PREVIOUS_STEP_GREY = "0.3"
-#: Ten classes in one figure (notebook 07's bottleneck codes): Petroff's ten-colour sequence,
-#: designed with these very constraints (Petroff 2021, "Accessible Color Sequences for Data
-#: Visualization", arXiv:2107.02270), shipped with matplotlib >= 3.10 as the style "petroff10".
-PROPOSED_TEN_CLASSES = (
-    "#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6",
-    "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd",
-)  # fmt: skip
 
 # --- the model ---------------------------------------------------------------------------
 
@@ -187,13 +159,21 @@ def test_cam02_ucs_scale_and_wcag_contrast_anchor_points():
 # --- (a) categorical colours shown together -------------------------------------------------
 
 
-def _explorer_paths() -> list[str]:
-    """Colours of the optimizer explorer's default figure (notebook 05: every zoo path, Beale)."""
+def _explorer_styles() -> list[tuple[str, str]]:
+    """(colour, line style) of each path of the explorer's default figure (notebook 05)."""
     from lecture_nn.optimizer_plots import plot_paths
     from lecture_nn.optimizers import simulate_zoo
 
     plot = plot_paths(list(simulate_zoo("beale").values()), "beale")
-    return [mpl.colors.to_hex(p.shafts.get_color()) for p in plot.paths.values()]
+    return [
+        (mpl.colors.to_hex(p.shafts.get_color()), p.shafts.get_linestyle())
+        for p in plot.paths.values()
+    ]
+
+
+def _explorer_paths(linestyle: str):
+    """Colours of the explorer's paths drawn with ``linestyle`` (told apart by colour alone)."""
+    return lambda: [c for c, style_ in _explorer_styles() if style_ == linestyle]
 
 
 def _three_adaptive_paths() -> list[str]:
@@ -255,14 +235,6 @@ def _notebook_hex_sets() -> list[tuple[str, list[str]]]:
     return sets
 
 
-def _tab10() -> list[str]:
-    return [mpl.colors.to_hex(c) for c in mpl.colormaps["tab10"].colors]
-
-
-def _fails(why: str):
-    return pytest.mark.xfail(strict=True, reason=why)
-
-
 #: name -> (colours, or a function drawing the figure and returning its colours; alpha on white).
 CATEGORICAL = {
     "colour cycle (style.OKABE_ITO, all 8)": (lambda: list(style.OKABE_ITO), 1.0),
@@ -272,34 +244,16 @@ CATEGORICAL = {
     "learning-rate curves (5 schedules)": (_learning_rate_curves, 1.0),
     "optimizer paths (compare_three, 4 paths)": (_three_adaptive_paths, 1.0),
     "momentum step (path + 4 arrows)": (_momentum_step_arrows, 1.0),
-    "optimizer explorer (14 paths)": (_explorer_paths, 1.0),
+    "optimizer explorer, solid paths": (_explorer_paths("-"), 1.0),
+    "optimizer explorer, dashed paths": (_explorer_paths("--"), 1.0),
     "network node fills (style.NODE_COLORS)": (lambda: list(style.NODE_COLORS.values()), 1.0),
-    "notebook 07 bottleneck classes (tab10)": (_tab10, 1.0),
-}
-KNOWN_FAILURES = {
-    "optimizer explorer (14 paths)": _fails(
-        "12 PATH_COLORS for 14 paths: adadelta and lion repeat sgd's and sgd_decay's colours "
-        "(ΔE' 0); the 12 distinct ones reach only 6.4 (deuteranopia, #999933 vs #D55E00); "
-        "proposal: PROPOSED_PATH_COLORS x PROPOSED_PATH_DASHES"
-    ),
-    "momentum step (path + 4 arrows)": _fails(
-        "previous-step grey 0.5 (#808080) vs momentum-step green #009E73: ΔE' 6.8 "
-        "(deuteranopia); proposal: PROPOSED_PREVIOUS_STEP_GREY"
-    ),
-    "network node fills (style.NODE_COLORS)": _fails(
-        "input #fbe3a6 vs output #f6c2ae: ΔE' 9.2 (deuteranopia), 9.8 (tritanopia); "
-        "proposal: PROPOSED_NODE_COLORS"
-    ),
-    "notebook 07 bottleneck classes (tab10)": _fails(
-        "tab10 under protanopia: orange #ff7f0e vs green #2ca02c ΔE' 1.6; "
-        "proposal: PROPOSED_TEN_CLASSES (petroff10)"
-    ),
+    "ten classes (TEN_CLASS_COLORS, notebook 07)": (lambda: list(style.TEN_CLASS_COLORS), 1.0),
 }
 
 
 def _categorical_params():
     for name, (colours, alpha) in CATEGORICAL.items():
-        yield pytest.param(name, colours, alpha, id=name, marks=KNOWN_FAILURES.get(name, ()))
+        yield pytest.param(name, colours, alpha, id=name)
     for where, colours in _notebook_hex_sets():
         yield pytest.param(f"{where} hex colours", lambda c=colours: c, 1.0, id=where)
 
@@ -368,7 +322,7 @@ def test_diverging_map_lightness_rises_from_each_end_to_the_centre(vision):
 
 SEQUENTIAL = (style.SEQUENTIAL_CMAP, "gray_r")
 DIVERGING = (style.DIVERGING_CMAP,)
-QUALITATIVE = ("tab10",)  # checked above as a set of categories
+QUALITATIVE: tuple[str, ...] = ()  # categories are checked above, as sets of colours
 
 
 def _named_maps() -> set[str]:
@@ -399,56 +353,43 @@ def test_sequential_maps_are_monotonic_in_lightness_for_every_vision(name, visio
     assert np.all(steps > 0) or np.all(steps < 0)
 
 
-# --- the proposals, verified ---------------------------------------------------------------
+# --- the adopted colours -------------------------------------------------------------------
 
 
-def test_proposed_path_styles_tell_the_explorers_paths_apart(report):
+def test_every_path_of_the_explorer_has_its_own_colour_and_line_style():
     from lecture_nn.optimizers import ZOO
 
-    colours = list(PROPOSED_PATH_COLORS)
-    measured = _measure(report, "PROPOSED_PATH_COLORS", colours, 1.0)
-    assert min(d for d, _ in measured.values()) >= MIN_DELTA_E, measured
-    styles = [(colours[i % len(colours)], PROPOSED_PATH_DASHES[i // len(colours)])
-              for i in range(len(ZOO))]  # fmt: skip
-    assert len(set(styles)) == len(ZOO)
-    contrast = {c: round(contrast_ratio(c), 2) for c in colours}
-    report.append(f"colour vision: PROPOSED_PATH_COLORS contrast on white: {contrast}")
-    assert min(contrast.values()) >= MIN_NON_TEXT_CONTRAST, contrast
+    styles = _explorer_styles()
+    assert len(styles) == len(ZOO)
+    assert len(set(styles)) == len(styles), styles
 
 
-def test_proposed_previous_step_grey_stands_apart_from_the_other_arrows(report):
-    colours = _momentum_step_arrows()
-    assert mpl.colors.to_hex("0.5") in colours  # the grey the proposal replaces
-    colours = [mpl.colors.to_hex(PROPOSED_PREVIOUS_STEP_GREY) if c == mpl.colors.to_hex("0.5")
-               else c for c in colours]  # fmt: skip
-    measured = _measure(report, "momentum step with PROPOSED_PREVIOUS_STEP_GREY", colours, 1.0)
-    assert min(d for d, _ in measured.values()) >= MIN_DELTA_E, measured
-    assert contrast_ratio(PROPOSED_PREVIOUS_STEP_GREY) >= MIN_NON_TEXT_CONTRAST
+def test_node_fills_carry_black_text():
+    """WCAG 1.4.3: the diagrams' node labels are black text on the fills."""
+    ratios = {name: contrast_ratio("black", c) for name, c in style.NODE_COLORS.items()}
+    assert min(ratios.values()) >= 4.5, ratios
 
 
-def test_proposed_node_fills_stay_apart_and_carry_black_text(report):
-    colours = list(PROPOSED_NODE_COLORS.values())
-    measured = _measure(report, "PROPOSED_NODE_COLORS", colours, 1.0)
-    assert min(d for d, _ in measured.values()) >= MIN_DELTA_E, measured
-    assert min(contrast_ratio("black", c) for c in colours) >= 4.5  # WCAG 1.4.3, labels
+def test_ten_class_colours_are_matplotlibs_petroff10():
+    """The sequence Petroff (2021) designed, as matplotlib ships it (style "petroff10")."""
+    cycle = plt.style.library["petroff10"]["axes.prop_cycle"].by_key()["color"]
+    assert [c.lower() for c in cycle] == [c.lower() for c in style.TEN_CLASS_COLORS]
 
 
-def test_proposed_ten_classes_stay_apart_and_are_matplotlibs_petroff10(report):
-    colours = list(PROPOSED_TEN_CLASSES)
-    if "petroff10" in plt.style.library:
-        cycle = plt.style.library["petroff10"]["axes.prop_cycle"].by_key()["color"]
-        assert [c.lower() for c in cycle] == colours
-    measured = _measure(report, "PROPOSED_TEN_CLASSES (petroff10)", colours, 1.0)
-    assert min(d for d, _ in measured.values()) >= MIN_DELTA_E, measured
+def test_notebook_07_draws_its_ten_classes_in_the_ten_class_colours():
+    cells = json.loads((ROOT / "notebooks" / "07_model_selection.ipynb").read_text())["cells"]
+    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    assert any("colors = TEN_CLASS_COLORS" in source for source in sources)
 
 
-def test_non_text_contrast_on_white_is_reported(report):
-    """WCAG 1.4.11 (3:1 on white) of the colours drawn as lines and points, for the record."""
+def test_lines_and_points_reach_3_to_1_on_white(report):
+    """WCAG 1.4.11 (3:1 on white) of the colours drawn as lines and points."""
     from lecture_nn.optimizer_plots import PATH_COLORS
 
     for name, colours in (("OKABE_ITO", style.OKABE_ITO), ("PATH_COLORS", PATH_COLORS)):
         ratios = {c: round(contrast_ratio(c), 2) for c in dict.fromkeys(colours)}
         low = {c: r for c, r in ratios.items() if r < MIN_NON_TEXT_CONTRAST}
         report.append(f"colour vision: {name} under 3:1 on white: {low or 'none'}")
-        # The colours every course figure draws first (lines, class points) reach 3:1.
-        assert min(list(ratios.values())[:3]) >= MIN_NON_TEXT_CONTRAST, ratios
+    # Every path colour, and the first five of the cycle (lines, class points) reach 3:1.
+    assert all(contrast_ratio(c) >= MIN_NON_TEXT_CONTRAST for c in PATH_COLORS)
+    assert all(contrast_ratio(c) >= MIN_NON_TEXT_CONTRAST for c in style.OKABE_ITO[:5])

@@ -7,6 +7,7 @@ builder is checked on small notebooks written by the tests, and on the course's 
 from __future__ import annotations
 
 import html.parser
+import os
 import re
 import subprocess
 import sys
@@ -250,13 +251,15 @@ def test_two_notebooks_with_one_name_are_refused(tmp_path):
         site.build_site(tmp_path / "site", [first, second], execute=False)
 
 
-def run_cli(*arguments, cwd):
+def run_cli(*arguments, cwd, **variables):
+    env = {**os.environ, **variables} if variables else None
     return subprocess.run(
         [sys.executable, "-m", "lecture_nn.tooling.cli", *arguments],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
+        env=env,
     )
 
 
@@ -290,10 +293,86 @@ def test_command_line_refuses_an_output_that_is_a_file(tmp_path):
     assert "--output" in done.stderr
 
 
+WIDGET_CODE = """\
+from lecture_nn.widgets import interactive_figure
+
+def slope_line(fig, slope=1.0, width=1):
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, slope], linewidth=width)
+    ax.set_ylim(0, 2)
+
+interactive_figure(slope_line, slope=(0.1, 2.0, 0.1), width=(1, 4, 1), figsize=(2, 2))
+"""
+
+
+def frame_files(site_dir):
+    return {
+        path.name: path.read_bytes() for path in sorted((site_dir / "_static/frames").iterdir())
+    }
+
+
+def test_command_line_builds_live_widgets_in_quick_mode_and_from_executed_copies(tmp_path):
+    """``build --quick`` executes with the site's frames (quick budget); ``--no-execute``
+    renders a copy that ``lecture-nn run`` executed with ``LECTURE_NN_SITE_FRAMES=1``."""
+    from lecture_nn._site_frames import QUICK_FRAME_BUDGET
+
+    notebook = write_notebook(tmp_path / "01_widget.ipynb", [new_code_cell(WIDGET_CODE)])
+    done = run_cli("build", str(notebook), "--output", "quick", "--quick", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "quick" / "01_widget.html").read_text(encoding="utf-8")
+    assert page.count('<figure class="lnn-widget"') == 1
+    assert "of its 20 values)" in page  # the slope cut down, and the page says so
+    quick = frame_files(tmp_path / "quick")
+    assert 1 < len(quick) <= QUICK_FRAME_BUDGET
+
+    variables = {"LECTURE_NN_QUICK": "1", "LECTURE_NN_SITE_FRAMES": "1"}
+    done = run_cli("run", str(notebook), "--output", "executed", cwd=tmp_path, **variables)
+    assert done.returncode == 0, done.stderr
+    executed = str(tmp_path / "executed" / notebook.name)
+    done = run_cli("build", executed, "--output", "copy", "--no-execute", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert frame_files(tmp_path / "copy") == quick  # the same frames, byte for byte
+
+
+def interactive_figure_calls() -> int:
+    """How many widgets the course notebooks' code makes (calls of interactive_figure)."""
+    from lecture_nn.tooling.paths import course_notebooks
+
+    calls = 0
+    for path in course_notebooks():
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                calls += len(re.findall(r"^\s*interactive_figure\(", cell.source, re.M))
+    return calls
+
+
+def test_the_course_site_has_every_widget_live_within_its_size_budgets(course_site):
+    """Every widget of the course is live on the site; its frames, the site's frames and
+    the whole site stay within the budgets the README states (``site_widgets``)."""
+    from lecture_nn.tooling import site_widgets
+
+    widgets = [widget for page in course_site.pages for widget in page.widgets]
+    assert len(widgets) == interactive_figure_calls() > 0
+    for widget in widgets:
+        assert 1 < widget.frames <= widget.combinations
+        assert widget.bytes <= site_widgets.MAX_WIDGET_BYTES, widget
+    root = course_site.output_dir
+    frames = sum(path.stat().st_size for path in (root / "_static/frames").iterdir())
+    total = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+    assert frames <= site_widgets.MAX_SITE_FRAME_BYTES
+    assert total <= site_widgets.MAX_SITE_BYTES
+    pages = {page.href: page for page in course_site.pages}
+    for href, page in pages.items():
+        html_text = (root / href).read_text(encoding="utf-8")
+        assert html_text.count('<figure class="lnn-widget"') == len(page.widgets)
+
+
 @pytest.mark.parametrize(
     ("call", "error", "argument"),
     [
         (lambda: site.prepare_for_site(None), TypeError, "nb"),
+        (lambda: site.prepare_for_site(new_notebook(), frames=[]), TypeError, "frames"),
+        (lambda: site.prepare_for_site(new_notebook(), widgets={}), TypeError, "widgets"),
         (lambda: site.notebook_summary("x"), TypeError, "nb"),
         (lambda: site.notebook_summary(new_notebook(), max_chars=0), ValueError, "max_chars"),
         (lambda: site.notebook_summary(new_notebook(), max_chars=2.5), TypeError, "max_chars"),

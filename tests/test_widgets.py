@@ -74,6 +74,39 @@ def test_headless_display_is_only_the_default_figure(shell, monkeypatch):
     assert [set(o.data) >= {"image/png"} for o in captured.outputs] == [True]
 
 
+def test_headless_display_for_the_site_adds_the_frames_to_the_default_figure(shell, monkeypatch):
+    import base64
+
+    from lecture_nn._site_frames import FRAMES_MIME, encode_frame
+
+    monkeypatch.setenv("LECTURE_NN_HEADLESS", "1")
+    monkeypatch.setenv("LECTURE_NN_SITE_FRAMES", "1")
+    monkeypatch.setenv("LECTURE_NN_QUICK", "1")
+    figure = interactive_figure(draw_line, slope=(-2.0, 2.0, 0.5), colour=["black", "red"])
+    default = figure.png()
+    with capture_output() as captured:
+        figure._ipython_display_()
+    (output,) = captured.outputs  # one output: JupyterLab and nbval see its image
+    assert base64.b64decode(output.data["image/png"]) == default
+    manifest = output.data[FRAMES_MIME]
+    assert [control["name"] for control in manifest["controls"]] == ["slope", "colour"]
+    assert len(manifest["grid"]) <= 12  # the quick mode's budget
+    frame = manifest["frames"][manifest["default"]]
+    assert base64.b64decode(manifest["images"][frame[0]]) == encode_frame(default)
+    assert figure.values == {"slope": 1.0, "colour": "black"}
+
+
+def test_without_the_site_flag_a_headless_display_holds_no_frames(shell, monkeypatch):
+    from lecture_nn._site_frames import FRAMES_MIME
+
+    monkeypatch.setenv("LECTURE_NN_HEADLESS", "1")
+    monkeypatch.setenv("LECTURE_NN_SITE_FRAMES", "off")
+    figure = interactive_figure(draw_line, slope=(-2.0, 2.0, 0.5))
+    with capture_output() as captured:
+        figure._ipython_display_()
+    assert [FRAMES_MIME in output.data for output in captured.outputs] == [False]
+
+
 def test_print_mode_draws_the_grid_of_values(shell, monkeypatch):
     monkeypatch.setenv("LECTURE_NN_MEDIUM", "print")
     figure = interactive_figure(

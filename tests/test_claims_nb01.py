@@ -186,6 +186,25 @@ def test_wide_layers_are_drawn_with_an_ellipsis_first_and_last_nodes_and_how_man
     assert len(drawing.node_indices[-1]) == 10  # the 10 outputs are all drawn
 
 
+def test_every_drawing_says_in_words_what_it_shows_and_the_site_uses_it_as_alt_text():
+    """ "Every drawing also says in words what it shows, computed from the same layer sizes:
+    the course site gives this sentence to readers who cannot see the figure, as its
+    alternative text." (The site's template is checked in tests/test_descriptions.py.)"""
+    from matplotlib.figure import Figure
+
+    from lecture_nn._descriptions import described_png
+
+    sizes = [784, 512, 512, 10]
+    figure = Figure()
+    drawing = draw_network(sizes, counts=True, max_nodes=12, ax=figure.subplots())
+    weights = 784 * 512 + 512 * 512 + 512 * 10
+    assert weights + 512 + 512 + 10 == keras_dense(sizes).count_params()
+    assert f"{weights:,} weights and {512 + 512 + 10:,} biases" in drawing.description
+    # what a kernel shows: the PNG, with the sentence as its alt text
+    _, metadata = described_png(figure)
+    assert metadata["alt"] == drawing.description
+
+
 # --- Why layers? -----------------------------------------------------------------------------
 
 

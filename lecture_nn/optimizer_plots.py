@@ -743,7 +743,9 @@ def _schedule_rates(schedules, steps: int) -> dict[str, np.ndarray]:
     return rates
 
 
-def _rates_description(rates: Mapping[str, np.ndarray], steps: int) -> str:
+def _rates_description(
+    rates: Mapping[str, np.ndarray], steps: int, quantity: str = "learning rate"
+) -> str:
     """One sentence: each curve's first and last value and its range."""
     parts = []
     for name, values in rates.items():
@@ -754,7 +756,11 @@ def _rates_description(rates: Mapping[str, np.ndarray], steps: int) -> str:
         parts.append(part)
     curves = "1 curve" if len(parts) == 1 else f"{len(parts)} curves"
     listed = "; ".join(parts) if parts else "none"
-    return f"Learning rate against update step 0 to {steps - 1}, {curves}: {listed}."
+    quantity = " ".join(quantity.split()) or "learning rate"
+    return (
+        f"{quantity[0].upper()}{quantity[1:]} against update step 0 to {steps - 1}, "
+        f"{curves}: {listed}."
+    )
 
 
 def plot_learning_rates(
@@ -797,7 +803,15 @@ def plot_learning_rates(
     legend = ax.legend(
         loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False
     )
-    return Drawing((ax,), {"lines": lines, "legend": legend}, _rates_description(rates, steps))
+    drawing = Drawing((ax,), {"lines": lines, "legend": legend}, _rates_description(rates, steps))
+    # Read when the figure is described: a notebook may relabel the y axis (momentum).
+    record_description(ax, lambda: _rates_description(rates, steps, _plain(ax.get_ylabel())))
+    return drawing
+
+
+def _plain(label: str) -> str:
+    """Return an axis label without TeX's dollar signs and backslashes ("momentum mu")."""
+    return label.replace("$", "").replace("\\", "")
 
 
 def _vector(xy) -> str:

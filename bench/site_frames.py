@@ -6,7 +6,7 @@ collects every ``interactive_figure`` they make, and draws each widget's frames 
 of the chosen mode. Prints per widget the grid (values per control), the combinations, the
 distinct frames, their bytes and the median time to draw and encode one frame, then the
 site's total (frames shared between widgets counted once) against the budgets of
-``lecture_nn.tooling.site_widgets``.
+``lecture_nn.tooling._site_widgets``.
 
     LECTURE_NN_QUICK=1 python3 bench/site_frames.py --mode full   # full-mode frames
     python3 bench/site_frames.py --mode quick --notebooks 01 03
@@ -90,8 +90,8 @@ def measure(widget, mode: str) -> tuple[dict, list[float]]:
 
 
 def main(argv=None) -> int:
+    from lecture_nn.tooling._site_widgets import MAX_SITE_FRAME_BYTES, MAX_WIDGET_BYTES
     from lecture_nn.tooling.paths import course_notebooks
-    from lecture_nn.tooling.site_widgets import MAX_SITE_FRAME_BYTES, MAX_WIDGET_BYTES
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=("full", "quick"), default="full")

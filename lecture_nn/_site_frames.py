@@ -3,7 +3,7 @@
 When ``LECTURE_NN_SITE_FRAMES`` is on (``lecture-nn build`` sets it for the kernels it
 starts), a headless :class:`~lecture_nn.widgets.InteractiveFigure` draws, besides its default
 figure, the figure of every combination on a grid of control values, with the same draw
-function as the live widget. The site (:mod:`lecture_nn.tooling.site_widgets`) turns them
+function as the live widget. The site (:mod:`lecture_nn.tooling._site_widgets`) turns them
 into HTML controls that switch between those frames without a kernel.
 
 The grid (:func:`choose_grid`): menus and check boxes in full (in quick mode, only as many

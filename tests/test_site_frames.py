@@ -2,7 +2,7 @@
 
 The frames are drawn in the kernel (``lecture_nn._site_frames``, on with
 ``LECTURE_NN_SITE_FRAMES``) and turned into HTML controls by the site
-(``lecture_nn.tooling.site_widgets``). The course's own widgets are driven in Chromium by
+(``lecture_nn.tooling._site_widgets``). The course's own widgets are driven in Chromium by
 tests/browser/test_site_widgets.py; here the parts are checked on small widgets, and a small
 notebook is built twice to check that the frames come out byte for byte the same.
 """
@@ -23,7 +23,8 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from PIL import Image
 
 from lecture_nn import _site_frames as frames
-from lecture_nn.tooling import site, site_widgets
+from lecture_nn.tooling import _site_widgets as site_widgets
+from lecture_nn.tooling import site
 from lecture_nn.widgets import InteractiveFigure, agg_png, interactive_figure
 
 matplotlib.use("Agg")
@@ -389,8 +390,8 @@ def test_prepare_for_site_turns_frames_outputs_into_widgets_and_collects_the_fil
     manifest = long_widget_manifest()
     cell = new_code_cell("widget", outputs=[frames_output(manifest, b"\x89PNG")])
     nb = new_notebook(cells=[cell])
-    files, widgets = {}, []
-    page = site.prepare_for_site(nb, frames=files, widgets=widgets)
+    files = {}
+    page, widgets = site._prepare_page(nb, files)
     (output,) = page.cells[0].outputs
     assert set(output.data) == {"text/html"}
     assert 'class="lnn-widget"' in output.data["text/html"]

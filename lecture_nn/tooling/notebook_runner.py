@@ -92,9 +92,7 @@ def in_site_packages(path: Path) -> bool:
     return any(part in ("site-packages", "dist-packages") for part in path.resolve().parts)
 
 
-def kernel_environment(
-    headless: bool, base: dict[str, str] | None = None, *, site_frames: bool = False
-) -> dict[str, str]:
+def kernel_environment(headless: bool, base: dict[str, str] | None = None) -> dict[str, str]:
     """Return the environment variables for a kernel (or a Jupyter server) started by us.
 
     Starts from a copy of ``base`` (default: ``os.environ``) and never changes it. When
@@ -102,16 +100,13 @@ def kernel_environment(
     ``PYTHONPATH`` so that the notebooks import this very copy. With ``headless`` true it
     also sets ``LECTURE_NN_HEADLESS=1`` (read by the widget helpers) and drops
     ``MPLBACKEND``, so that the kernel uses its own inline backend, which needs no display.
-    With ``site_frames`` true it sets ``LECTURE_NN_SITE_FRAMES=1``: the widgets then also
-    store the frames of their controls for the static site (``lecture-nn build``).
 
     Raises
     ------
     TypeError
-        When ``headless`` or ``site_frames`` is no bool or ``base`` no mapping.
+        When ``headless`` is no bool or ``base`` no mapping.
     """
     headless = check.boolean(headless, "headless")
-    site_frames = check.boolean(site_frames, "site_frames")
     env = dict(os.environ if base is None else check.mapping(base, "base"))
     package_parent = Path(lecture_nn.__file__).resolve().parent.parent
     if not in_site_packages(package_parent):
@@ -121,8 +116,6 @@ def kernel_environment(
     if headless:
         env["LECTURE_NN_HEADLESS"] = "1"
         env.pop("MPLBACKEND", None)
-    if site_frames:
-        env["LECTURE_NN_SITE_FRAMES"] = "1"
     return env
 
 
@@ -254,8 +247,6 @@ def execute_notebook(
     output_dir: Path,
     timeout: int | None = DEFAULT_TIMEOUT,
     kernel_name: str | None = None,
-    *,
-    site_frames: bool = False,
 ) -> NotebookResult:
     """Execute one notebook headless and write the executed copy to ``output_dir``.
 
@@ -265,10 +256,7 @@ def execute_notebook(
     is the notebook's own folder and whose environment comes from
     ``kernel_environment(headless=True)``. ``timeout`` is the limit for each cell in seconds
     (None: no limit). ``kernel_name`` defaults to the notebook's kernelspec, else ``python3``.
-    ``site_frames`` asks the widgets for the static site's frames
-    (``kernel_environment(..., site_frames=True)``); otherwise the kernel inherits
-    ``LECTURE_NN_SITE_FRAMES`` from this process. Errors inside the notebook are reported
-    in the result, never raised.
+    Errors inside the notebook are reported in the result, never raised.
     """
     import nbformat
 
@@ -278,7 +266,6 @@ def execute_notebook(
         timeout = check.positive_int(timeout, "timeout")
     if kernel_name is not None:
         kernel_name = check.text(kernel_name, "kernel_name")
-    site_frames = check.boolean(site_frames, "site_frames")
     start = time.perf_counter()
     try:
         nb = nbformat.read(path, as_version=4)
@@ -297,7 +284,7 @@ def execute_notebook(
             cell.outputs = []
             cell.execution_count = None
     result = NotebookResult(path=path, output_path=output_dir / path.name, seconds=0.0, ok=True)
-    _run_cells(nb, path.resolve().parent, timeout, kernel_name, result, site_frames)
+    _run_cells(nb, path.resolve().parent, timeout, kernel_name, result)
     result.seconds = time.perf_counter() - start
     result.warnings = find_warnings(nb)
 
@@ -312,7 +299,6 @@ def _run_cells(
     timeout: int | None,
     kernel_name: str | None,
     result: NotebookResult,
-    site_frames: bool = False,
 ) -> None:
     """Execute the cells of ``nb`` in order and record the first failure in ``result``."""
     from nbclient import NotebookClient
@@ -329,7 +315,7 @@ def _run_cells(
         log_path = Path(scratch) / "kernel.log"
         with open(log_path, "wb") as log:
             try:
-                _run_in_kernel(client, nb, result, log, site_frames)
+                _run_in_kernel(client, nb, result, log)
             finally:
                 log.flush()
                 result.kernel_log = log_path.read_text(encoding="utf-8", errors="replace")
@@ -350,17 +336,14 @@ def _kernel_config(scratch: Path):
     return config
 
 
-def _run_in_kernel(
-    client, nb: NotebookNode, result: NotebookResult, log, site_frames: bool = False
-) -> None:
+def _run_in_kernel(client, nb: NotebookNode, result: NotebookResult, log) -> None:
     """Start the kernel (its own output going to ``log``) and run the cells of ``nb``."""
     from nbclient.exceptions import CellExecutionError
 
     failing: int | None = None
     code_cells = 0
     try:
-        env = kernel_environment(headless=True, site_frames=site_frames)
-        with client.setup_kernel(env=env, stdout=log, stderr=log):
+        with client.setup_kernel(env=kernel_environment(headless=True), stdout=log, stderr=log):
             reply = client.wait_for_reply(client.kc.kernel_info())
             if reply and "language_info" in reply["content"]:
                 nb.metadata["language_info"] = reply["content"]["language_info"]

@@ -14,6 +14,7 @@ site where the previous one was.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib.resources
 import os
@@ -21,14 +22,14 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import lecture_nn
 from lecture_nn import _validation as check
-from lecture_nn.tooling import site_widgets
+from lecture_nn.tooling import _site_widgets as site_widgets
 from lecture_nn.tooling.atomic import current_umask
 from lecture_nn.tooling.environment import is_tensorflow_startup_noise
 from lecture_nn.tooling.notebook_runner import (
@@ -220,13 +221,33 @@ def _executed_sources(
     """Execute the notebooks into ``executed_dir``; return the files to render and results."""
     if not execute:
         return notebooks, [None] * len(notebooks)
-    results = [
-        execute_notebook(path, executed_dir, timeout, site_frames=True) for path in notebooks
-    ]
+    with _site_frames_flag():
+        results = [execute_notebook(path, executed_dir, timeout) for path in notebooks]
     failures = [result for result in results if not result.ok]
     if failures:
         raise SiteBuildError(failures)
     return [result.output_path for result in results], results
+
+
+@contextlib.contextmanager
+def _site_frames_flag() -> Iterator[None]:
+    """Set ``LECTURE_NN_SITE_FRAMES=1`` for the kernels started in the block, then restore it.
+
+    The kernels inherit this process's environment
+    (:func:`~lecture_nn.tooling.notebook_runner.kernel_environment`); with the flag, each
+    widget also stores the frames of its controls for the site's live widgets.
+    """
+    from lecture_nn._site_frames import SITE_FRAMES_VARIABLE
+
+    before = os.environ.get(SITE_FRAMES_VARIABLE)
+    os.environ[SITE_FRAMES_VARIABLE] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SITE_FRAMES_VARIABLE, None)
+        else:
+            os.environ[SITE_FRAMES_VARIABLE] = before
 
 
 def _write_site(
@@ -244,8 +265,7 @@ def _write_site(
     pages = []
     frames: dict[str, bytes] = {}
     for index, (path, nb, result) in enumerate(zip(sources, notebooks, results)):
-        widgets: list[site_widgets.WidgetSummary] = []
-        page_nb = prepare_for_site(nb, frames=frames, widgets=widgets)
+        page_nb, widgets = _prepare_page(nb, frames)
         resources = {
             "metadata": {"name": links[index]["title"]},
             "site": {
@@ -336,12 +356,7 @@ def _replace_folder(new: Path, target: Path) -> None:
 NAVIGATION_MARK = "<!-- course navigation -->"
 
 
-def prepare_for_site(
-    nb: NotebookNode,
-    *,
-    frames: dict[str, bytes] | None = None,
-    widgets: list | None = None,
-) -> NotebookNode:
+def prepare_for_site(nb: NotebookNode) -> NotebookNode:
     """Return a copy of ``nb`` as the site shows it.
 
     Live widget views are dropped (a static page cannot run them; the figure each widget
@@ -351,28 +366,25 @@ def prepare_for_site(
     at ``.ipynb`` files; the page shows its own links to the neighbouring pages instead.
     A widget output that holds the frames of its controls (executed with
     ``LECTURE_NN_SITE_FRAMES=1``, as :func:`build_site` does) becomes HTML controls that
-    switch between them (:mod:`lecture_nn.tooling.site_widgets`).
-
-    Parameters
-    ----------
-    nb : NotebookNode
-        The executed notebook (left unchanged).
-    frames : dict, optional
-        Receives the widgets' frame files by path inside :data:`STATIC_DIR`; the page
-        refers to them, so whoever writes the page writes them too.
-    widgets : list, optional
-        Receives a :class:`~lecture_nn.tooling.site_widgets.WidgetSummary` per widget.
+    switch between them (``lecture_nn.tooling._site_widgets``); :func:`build_site` writes
+    the frame files they refer to into :data:`STATIC_DIR`.
 
     Raises
     ------
     TypeError
-        When ``nb`` is no notebook (mapping), ``frames`` no dict or ``widgets`` no list.
+        When ``nb`` is no notebook (mapping).
+    """
+    return _prepare_page(nb, {})[0]
+
+
+def _prepare_page(
+    nb: NotebookNode, frames: dict[str, bytes]
+) -> tuple[NotebookNode, list[site_widgets.WidgetSummary]]:
+    """:func:`prepare_for_site`, adding the widgets' frame files to ``frames``.
+
+    Returns the page's notebook and a summary of each of its live widgets.
     """
     check.mapping(nb, "nb", keys=("cells", "metadata"))
-    if frames is not None and not isinstance(frames, dict):
-        raise TypeError(f"frames must be a dict to receive the frame files, got {frames!r}")
-    if widgets is not None and not isinstance(widgets, list):
-        raise TypeError(f"widgets must be a list to receive the widgets, got {widgets!r}")
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
     nb.cells = [
@@ -394,11 +406,7 @@ def prepare_for_site(
                     continue
             outputs.append(output)
         cell.outputs = outputs
-    files = {} if frames is None else frames
-    summaries = site_widgets.replace_frames_outputs(nb, STATIC_DIR, files)
-    if widgets is not None:
-        widgets.extend(summaries)
-    return nb
+    return nb, site_widgets.replace_frames_outputs(nb, STATIC_DIR, frames)
 
 
 def _strip_startup_log(text: str) -> str:

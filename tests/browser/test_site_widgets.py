@@ -19,8 +19,8 @@ import pytest
 from browser_support import PageWatch, serve_folder
 
 from lecture_nn._site_frames import FRAMES_MIME, grid_index
+from lecture_nn.tooling._site_widgets import frame_file_name
 from lecture_nn.tooling.paths import course_notebooks
-from lecture_nn.tooling.site_widgets import frame_file_name
 
 PAGES = [path.stem for path in course_notebooks()]
 TARGET_MS = 50.0

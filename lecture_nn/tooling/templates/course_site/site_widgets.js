@@ -1,4 +1,4 @@
-/* Live widgets of the static course site (lecture_nn.tooling.site_widgets).
+/* Live widgets of the static course site (lecture_nn.tooling._site_widgets).
  *
  * Each <figure class="lnn-widget"> holds HTML controls, an <img> and its frames as JSON
  * (<script type="application/json" class="lnn-data">): the frame files, one

@@ -380,6 +380,7 @@ class MoonsActivationComparison:
         import contourpy
 
         if self._drawn is None or self._drawn[0] is not fig or self._drawn[1][0] not in fig.axes:
+            fig.clear()  # panels of an earlier layout in this figure would show stale fits
             self._drawn = self._first_draw(fig)
         _, axes, artists = self._drawn
         for ax, (image, boundary), activation in zip(axes, artists, self.ACTIVATIONS):

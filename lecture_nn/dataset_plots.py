@@ -149,9 +149,10 @@ def plot_examples(
     flat = _plotting.axes_grid_or_new(axes, (rows, columns), (columns * 1.2 + 1.2, rows * 1.45))
     drawn = _draw(flat, images, labels, class_names, indices, titles=True)
     shown = len(set(labels[indices].tolist()))
+    titles = ", ".join(class_names[label] for label in labels[indices])
     description = (
         f"{count} randomly chosen example images ({rows} rows of {columns}), each titled with "
-        f"its class; {shown} of the {len(class_names)} classes appear."
+        f"its class; {shown} of the {len(class_names)} classes appear. Row by row: {titles}."
     )
     artists = {
         "axes_grid": np.array(flat, dtype=object).reshape(rows, columns),

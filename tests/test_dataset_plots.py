@@ -167,9 +167,10 @@ def test_descriptions_count_the_images_and_classes(toy):
     images, labels = toy
     grid = plot_examples(images, labels, NAMES, rows=2, columns=3, seed=2)
     shown = len(set(labels[grid.indices].tolist()))
+    titles = [ax.get_title() for ax in grid.axes]  # what each image is titled with
     assert grid.description == (
         f"6 randomly chosen example images (2 rows of 3), each titled with its class; "
-        f"{shown} of the 10 classes appear."
+        f"{shown} of the 10 classes appear. Row by row: {', '.join(titles)}."
     )
     per_class = plot_examples_per_class(images, labels, NAMES, per_class=2)
     assert per_class.description == (

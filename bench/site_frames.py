@@ -4,9 +4,10 @@ Runs the code cells of the course notebooks that hold widgets (01-05) in this pr
 collects every ``interactive_figure`` they make, and draws each widget's frames as
 ``lecture-nn build`` does (``lecture_nn._site_frames.render_frames``) with the frame budget
 of the chosen mode. Prints per widget the grid (values per control), the combinations, the
-distinct frames, their bytes and the median time to draw and encode one frame, then the
-site's total (frames shared between widgets counted once) against the budgets of
-``lecture_nn.tooling._site_widgets``.
+distinct frames, their bytes, the median time to draw and encode one frame and the total,
+then the site's total (frames shared between widgets counted once) against the budgets of
+``lecture_nn.tooling._site_widgets``, and the seconds all frames took (what the frames add
+to a build).
 
     LECTURE_NN_QUICK=1 python3 bench/site_frames.py --mode full   # full-mode frames
     python3 bench/site_frames.py --mode quick --notebooks 01 03
@@ -105,7 +106,11 @@ def main(argv=None) -> int:
     use_course_style()
     site: dict[str, int] = {}
     print(f"frames of the static site's widgets, {args.mode} mode")
-    print(f"{'widget':<34} {'grid':<22} {'comb':>5} {'frames':>6} {'bytes':>10} {'ms/frame':>8}")
+    print(
+        f"{'widget':<34} {'grid':<22} {'comb':>5} {'frames':>6} {'bytes':>10} "
+        f"{'ms/frame':>8} {'s':>6}"
+    )
+    seconds = 0.0
     for path in course_notebooks():
         if not any(path.stem.startswith(prefix) for prefix in args.notebooks):
             continue
@@ -124,13 +129,14 @@ def main(argv=None) -> int:
             print(
                 f"{path.stem[:2]}#{number} {manifest['widget']:<29} {grid:<22} "
                 f"{len(manifest['grid']):>5} {len(sizes):>6} {total:>10,} "
-                f"{1000 * statistics.median(times):>8.0f}{flag}"
+                f"{1000 * statistics.median(times):>8.0f} {sum(times):>6.1f}{flag}"
             )
+            seconds += sum(times)
     total = sum(site.values())
     print(
         f"site: {len(site)} distinct frames, {total:,} bytes ({total / 2**20:.1f} MiB); "
         f"budget {MAX_SITE_FRAME_BYTES / 2**20:.0f} MiB of frames, "
-        f"{MAX_WIDGET_BYTES / 2**20:.0f} MiB per widget"
+        f"{MAX_WIDGET_BYTES / 2**20:.0f} MiB per widget; {seconds:.0f} s to draw and encode"
     )
     return 0 if total <= MAX_SITE_FRAME_BYTES else 1
 

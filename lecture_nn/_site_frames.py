@@ -6,13 +6,13 @@ figure, the figure of every combination on a grid of control values, with the sa
 function as the live widget. The site (:mod:`lecture_nn.tooling._site_widgets`) turns them
 into HTML controls that switch between those frames without a kernel.
 
-The grid (:func:`choose_grid`): menus and check boxes in full (in quick mode, only as many
-options as the frame budget allows), sliders every k-th value with the smallest k that keeps
-the widget within its frame budget, always with both ends, the default and (in full mode)
-the values the text talks about (the widget's ``print_values``). Frames are palette PNGs
-(256 colours, octree-quantised; a frame that would change visibly is kept in full colour)
-and are stored once per distinct image, so a control that does not change the figure costs
-no bytes.
+The grid (:func:`choose_grid`): menus, check boxes and short sliders (up to 12 values) in
+full (in quick mode, only as many options as the frame budget allows); longer sliders every
+k-th value with the smallest k that keeps the widget within its frame budget, always with
+both ends, the default and (in full mode) the values the text talks about (the widget's
+``print_values``). Frames are palette PNGs (256 colours, octree-quantised; a frame that
+would change visibly is kept in full colour) and are stored once per distinct image, so a
+control that does not change the figure costs no bytes.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ __all__ = [
     "FULL_FRAME_BUDGET",
     "QUICK_FRAME_BUDGET",
     "SITE_FRAMES_VARIABLE",
+    "WHOLE_SLIDER_VALUES",
     "Control",
     "FrameRenderError",
     "choose_grid",
@@ -61,6 +62,9 @@ FORMAT_VERSION = 1
 FULL_FRAME_BUDGET = 150
 #: Frames per widget in quick mode (CI): menus are cut down to it as well.
 QUICK_FRAME_BUDGET = 12
+#: A slider of at most this many values is a choice among a few settings (a learning rate,
+#: a number of layers): kept whole, like a menu, where menus are.
+WHOLE_SLIDER_VALUES = 12
 
 # A palette frame is kept if it changes the image this little (0..255 channel levels); else
 # the frame is stored in full colour.
@@ -256,9 +260,10 @@ def choose_grid(
     """Choose the values of each control for which the static page gets a frame.
 
     Every slider keeps its ends, its default and its ``keep`` values; the rest is every
-    k-th value on multiples of k steps, k as small as the budget allows. Menus and check
-    boxes keep every option when ``full_menus`` (else their default and ``keep`` options,
-    then more in order while the budget allows). The controls are grown in turn, the least
+    k-th value on multiples of k steps, k as small as the budget allows. Menus, check
+    boxes and sliders of at most :data:`WHOLE_SLIDER_VALUES` values keep every option when
+    ``full_menus`` (else menus keep their default and ``keep`` options, then more in order
+    while the budget allows). The controls are grown in turn, the least
     covered first, as long as the product of the sizes stays within ``budget``; what must be
     kept is kept even beyond it.
 
@@ -284,7 +289,9 @@ def choose_grid(
     levels = []
     for control in controls:
         required = _kept(control, keep.get(control.name, ())) | {control.default}
-        if control.kind == "slider":
+        if control.kind == "slider" and full_menus and len(control.values) <= WHOLE_SLIDER_VALUES:
+            levels.append([tuple(control.values)])
+        elif control.kind == "slider":
             required |= {control.values[0], control.values[-1]}
             levels.append(_slider_levels(control, required))
         else:

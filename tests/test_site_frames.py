@@ -112,6 +112,17 @@ def test_menus_are_whole_in_full_mode_and_the_slider_gets_what_is_left():
     assert chosen["iterations"] == (1, 12, 24, 36, 48, 60, 72, 84, 96, 100)
 
 
+def test_a_short_slider_is_kept_whole_like_a_menu_and_the_long_one_shares_the_rest():
+    rate = slider("learning_rate", [round(0.005 * k, 3) for k in range(1, 10)], 0.02, ".3f")
+    iterations = slider("iterations", range(1, 101), 100)
+    chosen = frames.choose_grid([rate, iterations], budget=150, full_menus=True)
+    assert chosen["learning_rate"] == rate.values
+    # 150 / 9 = 16 values: every 7th iteration (14), the first and the last, by hand
+    assert chosen["iterations"] == (1, *range(7, 99, 7), 100)
+    quick = frames.choose_grid([rate, iterations], budget=12, full_menus=False)
+    assert len(quick["learning_rate"]) * len(quick["iterations"]) <= 12
+
+
 def test_quick_mode_cuts_menus_down_to_the_budget_keeping_default_and_text_values():
     first = menu("first", [f"o{i}" for i in range(15)], "o3")
     second = menu("second", [f"o{i}" for i in range(15)], "o5")

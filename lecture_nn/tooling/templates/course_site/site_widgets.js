@@ -5,12 +5,14 @@
  * [image, description] pair per frame and the frame of every combination of control values
  * (row-major, first control slowest). Moving a control shows the frame of the new values:
  * the image is decoded first, then swapped in with its alt text, so the page never shows a
- * half-loaded figure. A widget's frames are fetched once it comes near the viewport. Nothing
- * leaves the site: the frames are the site's own files, which also works from file://.
+ * half-loaded figure. Once a widget comes near the viewport (or gets the focus), and after
+ * every change, the frames one change away are fetched and decoded ahead, never the whole
+ * grid. Nothing leaves the site: the frames are the site's own files, which also works
+ * from file://.
  *
  * After each swap the figure dispatches "lnn-frame" with detail {frame, latency}: latency is
- * the time from the control's input event to the decoded new image, at the next animation
- * frame (the browser tests print it).
+ * the time from the control's input event until the decoded new image has been painted
+ * (the start of the second animation frame after the swap; the browser tests print it).
  */
 (function () {
   "use strict";
@@ -25,6 +27,7 @@
     this.img = figure.querySelector("img.lnn-frame");
     this.inputs = Array.prototype.slice.call(figure.querySelectorAll("[data-control]"));
     this.loaded = {}; /* image index -> Promise of a decoded Image */
+    this.pending = 0; /* frames being fetched and decoded */
     this.token = 0;
     var self = this;
     figure.addEventListener("focusin", function () { self.preload(); });
@@ -43,11 +46,14 @@
   Widget.prototype.load = function (image) {
     if (!this.loaded[image]) {
       var picture = new Image();
+      var self = this;
+      function done() {
+        self.pending -= 1;
+        return picture;
+      }
+      this.pending += 1;
       picture.src = this.url(image);
-      this.loaded[image] = picture.decode().then(
-        function () { return picture; },
-        function () { return picture; }
-      );
+      this.loaded[image] = picture.decode().then(done, done);
     }
     return this.loaded[image];
   };
@@ -61,14 +67,21 @@
     return Number(input.value);
   };
 
-  Widget.prototype.frame = function () {
-    var flat = 0;
+  Widget.prototype.positions = function () {
     var self = this;
-    this.inputs.forEach(function (input) {
-      var index = Number(input.getAttribute("data-control"));
-      flat = flat * self.data.sizes[index] + self.position(input);
-    });
+    return this.inputs.map(function (input) { return self.position(input); });
+  };
+
+  Widget.prototype.frameAt = function (positions) {
+    var flat = 0;
+    for (var i = 0; i < positions.length; i++) {
+      flat = flat * this.data.sizes[i] + positions[i];
+    }
     return this.data.grid[flat];
+  };
+
+  Widget.prototype.frame = function () {
+    return this.frameAt(this.positions());
   };
 
   Widget.prototype.readouts = function () {
@@ -93,15 +106,18 @@
     var token = ++this.token;
     var self = this;
     this.readouts();
-    this.load(pair[0]).then(function (picture) {
+    var shown = this.load(pair[0]);
+    this.preload();
+    shown.then(function (picture) {
       if (token !== self.token) {
         return; /* a later change overtook this one */
       }
-      self.img.src = picture.src;
+      self.img.src = picture.src; /* decoded already: the same image resource */
       self.img.alt = pair[1];
       self.img.setAttribute("data-frame", String(frame));
-      return self.img.decode().catch(function () {}).then(function () {
-        window.requestAnimationFrame(function (now) {
+      /* The first animation frame paints the new image; the second starts after it. */
+      window.requestAnimationFrame(function () {
+        window.requestAnimationFrame(function () {
           var latency = Math.max(0, performance.now() - since);
           self.figure.dispatchEvent(new CustomEvent("lnn-frame", {
             detail: {frame: frame, latency: latency}
@@ -111,12 +127,21 @@
     });
   };
 
+  /* Fetch and decode, a few at a time, the frames one control change away from the
+     current values: at most the sum of the controls' sizes, never the whole grid. */
   Widget.prototype.preload = function () {
-    if (this.preloading) {
-      return;
+    var current = this.positions();
+    var queue = [];
+    for (var i = 0; i < current.length; i++) {
+      for (var p = 0; p < this.data.sizes[i]; p++) {
+        var positions = current.slice();
+        positions[i] = p;
+        var image = this.data.frames[this.frameAt(positions)][0];
+        if (!this.loaded[image] && queue.indexOf(image) < 0) {
+          queue.push(image);
+        }
+      }
     }
-    this.preloading = true;
-    var queue = this.data.images.map(function (_, image) { return image; });
     var self = this;
     function next() {
       var image = queue.shift();
@@ -124,7 +149,7 @@
         self.load(image).then(next);
       }
     }
-    for (var i = 0; i < PRELOAD_AT_ONCE; i++) {
+    for (var n = 0; n < PRELOAD_AT_ONCE; n++) {
       next();
     }
   };

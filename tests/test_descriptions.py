@@ -478,9 +478,9 @@ def test_site_images_take_their_alt_from_the_description(tmp_path):
         + ", ".join(f"Optimizer {k} ends at ({k}.00, 0.50)" for k in range(20))
         + "; the minimum is at (3.00, 0.50)."
     )
-    cell = new_code_cell(
-        "figures()", outputs=[png_output(short), png_output(long), png_output(None)]
-    )
+    unbroken = "Panel with x axis " + " ".join(f"class{k}" for k in range(60)) + "."
+    outputs = [png_output(short), png_output(long), png_output(None), png_output(unbroken)]
+    cell = new_code_cell("figures()", outputs=outputs)
     notebook = new_notebook(cells=[new_markdown_cell("# 1. Figures\n\nText."), cell])
     notebook.metadata["kernelspec"] = {
         "name": "python3",
@@ -491,7 +491,7 @@ def test_site_images_take_their_alt_from_the_description(tmp_path):
     nbformat.write(notebook, path)
     build = build_site(tmp_path / "site", [path], execute=False)
     page = (build.output_dir / build.pages[0].href).read_text(encoding="utf-8")
-    first, second, third = page_images(page).images
+    first, second, third, fourth = page_images(page).images
     assert first["alt"] == short  # escaped in the HTML, the same text once parsed
     assert (
         'alt="Panel: a &lt;b&gt; &amp; &quot;c&quot;' in page or "alt='Panel: a &lt;b&gt;" in page
@@ -504,6 +504,12 @@ def test_site_images_take_their_alt_from_the_description(tmp_path):
     described = page_images(page).texts[second["aria-describedby"]]
     assert described == long
     assert third["alt"] == PLACEHOLDER  # no description: nbconvert's text, as before
+    # one long clause: cut at a space, at most 210 characters, then the full text below
+    head = fourth["alt"].removesuffix(" \u2026 (described in full below the figure)")
+    assert len(head) <= 210
+    assert unbroken.startswith(head + " ")
+    assert page_images(page).texts[fourth["aria-describedby"]] == unbroken
+    assert fourth["aria-describedby"] != second["aria-describedby"]
 
 
 # --- The executed course: every figure described ------------------------------------------------

@@ -318,6 +318,16 @@ def test_scatter_groups_and_histogram_outlines_are_counted():
     )
 
 
+def test_colour_bars_and_hidden_axes_are_left_out():
+    fig = Figure()
+    left, hidden = fig.subplots(1, 2)
+    drawing = draw_network([3, 4, 2], ax=left, weights="random", colorbar=True)
+    hidden.plot([0, 1], [1, 0], label="not shown")
+    hidden.set_visible(False)
+    assert len(fig.axes) == 3  # the diagram, the hidden axes, the colour bar
+    assert figure_description(fig) == drawing.description
+
+
 def test_an_empty_figure_has_no_description():
     fig = Figure()
     fig.subplots()

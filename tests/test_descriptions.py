@@ -558,26 +558,37 @@ def test_no_image_of_the_course_site_has_a_generic_alt(course_site):
 
 
 def test_in_place_widgets_describe_each_frame_as_a_fresh_drawing_would(explorer, moons):
-    """Through the widget itself (``clear=False``, as the notebooks use them), the text after
-    any sequence of control changes is the text of the same values drawn on a new figure."""
-    from lecture_nn.initialization import SignalPropagationExplorer
+    """Through the widget itself (``clear=False``, as the notebooks use them; cached frames
+    shown again), the text after any sequence of control changes is the text of the same
+    values drawn on a new figure by a second, separate drawer (or, for the drawers that
+    have one, their ``describe``)."""
+    from lecture_nn.initialization import SignalPropagationExplorer, describe_signal
     from lecture_nn.widgets import interactive_figure
 
     signals = SignalPropagationExplorer(width=20, n_samples=64)
+    separate = SignalPropagationExplorer(width=20, n_samples=64)
+
+    def signals_text(**values):
+        fresh = Figure(figsize=(11, 5))
+        separate.draw(fresh, **values)
+        text = figure_description(fresh)
+        assert text == describe_signal(separate.statistics(**values)[0])
+        return text
+
     cases = [
-        (explorer.draw, {"surface": ["beale", "rosenbrock"], "iterations": (1, 100, 1)}, (8, 4.5),
+        (explorer.draw, lambda **values: explorer.describe(**values),
+         {"surface": ["beale", "rosenbrock"], "iterations": (1, 100, 1)}, (8, 4.5),
          [{"surface": "rosenbrock", "iterations": 3}, {"surface": "beale", "iterations": 100},
-          {"surface": "rosenbrock", "iterations": 100}, {"iterations": 1}]),
-        (moons.draw, {"n_hidden_layers": (1, 2, 1)}, (9, 4),
-         [{"n_hidden_layers": 2}, {"n_hidden_layers": 1}]),
-        (signals.draw, {"activation": ["tanh", "relu"], "depth": (2, 12, 1)}, (11, 5),
-         [{"depth": 12}, {"activation": "relu"}, {"depth": 2}, {"activation": "tanh"}]),
+          {"surface": "rosenbrock", "iterations": 100}, {"iterations": 1},
+          {"surface": "rosenbrock", "iterations": 3}]),
+        (moons.draw, lambda **values: moons.describe(**values), {"n_hidden_layers": (1, 2, 1)},
+         (9, 4), [{"n_hidden_layers": 1}, {"n_hidden_layers": 2}, {"n_hidden_layers": 1}]),
+        (signals.draw, signals_text, {"activation": ["tanh", "relu"], "depth": (2, 12, 1)},
+         (11, 5), [{"depth": 12}, {"activation": "relu"}, {"depth": 2}, {"activation": "tanh"},
+                   {"depth": 12}]),
     ]  # fmt: skip
-    for draw, controls, figsize, changes in cases:
+    for draw, expected, controls, figsize, changes in cases:
         widget = interactive_figure(draw, figsize=figsize, clear=False, layout=None, **controls)
         for change in changes:
             widget.update(**change)
-            fresh = Figure(figsize=figsize)
-            draw(fresh, **widget.values)
-            assert figure_description(widget.figure) == figure_description(fresh), change
-            draw(widget.figure, **widget.values)  # the widget's figure again for the next step
+            assert figure_description(widget.figure) == expected(**widget.values), change

@@ -379,7 +379,11 @@ def enable_png_alt_text() -> bool:
         return False
     import matplotlib
 
-    if matplotlib.get_backend(auto_select=False) in _INLINE_BACKENDS:
+    try:
+        backend = matplotlib.get_backend(auto_select=False)
+    except TypeError:  # matplotlib < 3.10, whose rcParams hold the name unresolved
+        backend = matplotlib.rcParams._get("backend")
+    if backend in _INLINE_BACKENDS:
         # Loading the inline backend configures IPython's figure formatters (once): do
         # it now, so that it does not replace ours later.
         import matplotlib_inline.backend_inline  # noqa: F401

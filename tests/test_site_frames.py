@@ -245,6 +245,27 @@ def test_frames_are_the_live_drawings_of_each_combination_stored_once():
     json.dumps(manifest)  # JSON-ready
 
 
+def test_widgets_drawing_the_same_figure_share_their_frames_without_drawing_again():
+    from functools import partial
+
+    first = small_widget()
+    manifest = frames.render_frames(first, specs_of(first), budget=100)
+    second = interactive_figure(
+        partial(slope_line, style="dashed"), slope=(0.5, 2.0, 0.5), style=["solid", "dashed"],
+        grid=False, figsize=(2, 2),
+    )  # fmt: skip
+    CALLS.clear()
+    again = frames.render_frames(second, specs_of(second), budget=100)
+    assert CALLS == [(1.0, "dashed", False)]  # only putting the widget back at its values
+    assert again["images"] == manifest["images"]
+    assert again["grid"] == manifest["grid"]
+    assert again["default"] != manifest["default"]  # its own default: dashed
+    other_size = interactive_figure(slope_line, slope=(0.5, 2.0, 0.5), figsize=(3, 2))
+    CALLS.clear()
+    frames.render_frames(other_size, specs_of(other_size), budget=100)
+    assert len(CALLS) == 4  # another figure size is another figure: each slope drawn
+
+
 def test_the_default_frame_is_the_widgets_current_values():
     widget = small_widget()
     widget.update(slope=1.5, style="dashed")

@@ -38,6 +38,7 @@ from matplotlib.figure import Figure
 
 from lecture_nn import _validation as check
 from lecture_nn import style
+from lecture_nn._descriptions import figure_description
 from lecture_nn._rendering import (
     canvas_png,
     is_headless,
@@ -337,6 +338,8 @@ class InteractiveFigure:
         self._png: bytes | None = None
         self._stale = False  # True while the figure lags behind ``values`` (a cached image)
         self._images: OrderedDict = OrderedDict()  # PNG of each combination shown, LRU
+        self._descriptions: dict = {}  # the figure's description for each cached PNG
+        self._description = ""
         self._redraw()
         for collected in _COLLECTORS.get():
             collected.append(self)
@@ -355,7 +358,16 @@ class InteractiveFigure:
             drawn = self.draw(self._figure, **self.values)
         # A draw function that renders the figure itself (e.g. by blitting) returns the PNG.
         self._png = drawn if isinstance(drawn, bytes) else None
+        self._description = figure_description(self._figure)
         self._stale = False
+
+    @property
+    def description(self) -> str:
+        """What the figure shows for the current values, in words (its alternative text)."""
+        return self._description
+
+    def _alt(self) -> dict:
+        return {"alt": self._description} if self._description else {}
 
     def update(self, **values) -> bytes:
         """Redraw with some values changed and return the new PNG.
@@ -386,6 +398,7 @@ class InteractiveFigure:
         if key is not None and key in self._images:
             self._images.move_to_end(key)
             self._png = self._images[key]
+            self._description = self._descriptions.get(key, "")
             self._stale = True  # drawn only if someone reads ``figure``
         else:
             self._redraw()
@@ -393,7 +406,7 @@ class InteractiveFigure:
         if self._handle is not None:
             from IPython.display import Image
 
-            self._handle.update(Image(data=png, format="png"))
+            self._handle.update(Image(data=png, format="png", metadata=self._alt()))
         return png
 
     def png(self) -> bytes:
@@ -404,8 +417,9 @@ class InteractiveFigure:
         key = _cache_key(self.values) if self.cache else None
         if key is not None:
             self._images[key] = self._png
+            self._descriptions[key] = self._description
             while len(self._images) > MAX_CACHED_IMAGES:
-                self._images.popitem(last=False)
+                self._descriptions.pop(self._images.popitem(last=False)[0], None)
         return self._png
 
     def _ipython_display_(self) -> None:
@@ -415,7 +429,7 @@ class InteractiveFigure:
             for values in self.print_values:
                 self.values = {**self.defaults, **values}
                 self._redraw()
-                display(Image(data=self.png(), format="png"))
+                display(Image(data=self.png(), format="png", metadata=self._alt()))
             return
         if is_headless() and site_frames_on():
             self._display_with_frames()
@@ -433,7 +447,9 @@ class InteractiveFigure:
             row = ipywidgets.Layout(flex_flow="row wrap")
             self.box = ipywidgets.HBox(list(self.controls.values()), layout=row)
             display(self.box)
-        self._handle = display(Image(data=self.png(), format="png"), display_id=True)
+        self._handle = display(
+            Image(data=self.png(), format="png", metadata=self._alt()), display_id=True
+        )
 
     def _display_with_frames(self) -> None:
         """Show the current figure, with the static site's frames beside it in the same output.
@@ -457,7 +473,8 @@ class InteractiveFigure:
         }
         if frames is not None:
             bundle[FRAMES_MIME] = frames
-        self._handle = display(bundle, raw=True, display_id=True)
+        metadata = {"image/png": self._alt()} if self._description else None
+        self._handle = display(bundle, raw=True, metadata=metadata, display_id=True)
 
     def __repr__(self) -> str:
         """Show the draw function's name and the current values."""

@@ -211,6 +211,29 @@ def test_signal_explorer_describes_the_setting_shown_after_every_redraw():
         assert text.count("Activations and weight gradients") == 1
 
 
+def test_widget_images_carry_the_description_of_the_values_shown(monkeypatch):
+    """The widget's PNG goes out with its values' description as alt, also when cached."""
+    from lecture_nn import widgets
+
+    shown = []
+
+    class Handle:
+        def update(self, image):
+            shown.append(image.metadata)
+
+    def draw(fig, sizes=2):
+        draw_network([3, sizes, 1], ax=fig.subplots())
+
+    widget = widgets.interactive_figure(draw, sizes=(1, 4, 1), layout=None)
+    widget._handle = Handle()
+    for sizes in (3, 4, 3, 2):  # 3 and 2 come back from the cache the second time
+        widget.update(sizes=sizes)
+        weights, biases = 3 * sizes + sizes, sizes + 1
+        expected = f"{weights} weights and {biases} biases"
+        assert expected in shown[-1]["alt"], (sizes, shown[-1])
+        assert widget.description == shown[-1]["alt"]
+
+
 # --- Plots a notebook changes after drawing ---------------------------------------------------
 
 

@@ -60,7 +60,8 @@ FRAMES_MIME = "application/vnd.lecture-nn.frames+json"
 #: Version of the frames' JSON layout (``controls``, ``images``, ``frames``, ``grid``).
 FORMAT_VERSION = 1
 
-#: Frames per widget in full mode (menus and check boxes in full may exceed it, sliders not).
+#: Frames per widget in full mode (what is kept whole or must be kept may exceed it: two
+#: menus of 15 optimizers are 225 combinations, times a slider's two ends).
 FULL_FRAME_BUDGET = 150
 #: Frames per widget in quick mode (CI): menus are cut down to it as well.
 QUICK_FRAME_BUDGET = 12

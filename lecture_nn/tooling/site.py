@@ -1,7 +1,8 @@
 """Build the static course site: every notebook executed and rendered to HTML, offline.
 
 ``lecture-nn build`` calls :func:`build_site`. Each course notebook is executed headless (as
-``lecture-nn run`` does, so every widget leaves the figure of its default values), then
+``lecture-nn run`` does, with ``LECTURE_NN_SITE_FRAMES=1``, so every widget leaves the figure
+of its default values and the frames of its controls for the page's live widgets), then
 rendered with nbconvert's JupyterLab template and the course's own additions
 (``templates/course_site``): a contents page, previous/next links, figure-only cells (tag
 ``hide-input``) with their code folded away, and MathJax served from the site itself. Nothing
@@ -68,7 +69,9 @@ COURSE_TITLE = "Training neural networks"
 COURSE_DESCRIPTION = (
     "An interactive course on how neural networks are trained: from logistic regression "
     "drawn as a neuron to Keras on Fashion-MNIST. This is the executed course, with every "
-    "figure; open the notebooks in JupyterLab, on Colab or on Binder to move the sliders."
+    "figure; its sliders and menus switch between figures drawn when the site was built. "
+    "Open the notebooks in JupyterLab, on Colab or on Binder to run the code and try every "
+    "value."
 )
 
 _TEMPLATE_NAME = "course_site"

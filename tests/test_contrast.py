@@ -151,14 +151,6 @@ def notebook_07_point_alpha() -> float:
     return float(match.group(1)) if match else 1.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="notebook 07 draws its ten classes as points at alpha 0.5: every one of Petroff's "
-    "ten colours is then under 3:1 on white (1.3-2.5:1), and opaque four still are (orange "
-    "#ffa90e, grey #94a4a2, khaki #b9ac70, light cyan #92dadd). The fix is in style.py "
-    "(TEN_CLASS_COLORS) and notebook 07 (opaque points), owned elsewhere: see the issue-15 "
-    "accessibility report for the proposed colours",
-)
 def test_ten_class_points_stand_out_from_white():
     """Notebook 07's ten classes (TEN_CLASS_COLORS) at the opacity it draws them with."""
     alpha = notebook_07_point_alpha()

@@ -372,10 +372,12 @@ def _json_value(value):
 
 
 def _description(widget, values: Mapping) -> str:
-    """Return what the widget's figure shows now, in words (else a text naming the values)."""
-    from lecture_nn._plotting import figure_description
+    """Return what the widget's figure shows now, in words (else a text naming the values).
 
-    text = figure_description(widget.figure).strip()
+    The widget's own description of the values shown (its images' alt text), recorded by
+    the draw functions' helpers when the figure was drawn.
+    """
+    text = widget.description.strip()
     if text:
         return text
     settings = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in values.items())

@@ -376,6 +376,8 @@ def test_widget_html_has_labelled_controls_the_default_frame_and_a_note():
     image = tags["img"]
     default = manifest["frames"][manifest["default"]]
     assert image["alt"] == default[1]
+    assert "aria-describedby" not in image  # short: the alt says it all
+    assert "hidden" in tags["details"]
     name = image["src"].removeprefix("_static/")
     assert files[name] == base64.b64decode(manifest["images"][default[0]])
     assert (image["width"], image["height"]) == ("200", "200")
@@ -389,6 +391,28 @@ def test_widget_html_has_labelled_controls_the_default_frame_and_a_note():
     data = json.loads(markup.split('class="lnn-data">')[1].split("</script>")[0])
     assert data["sizes"] == [6, 2]
     assert len(data["grid"]) == 12
+
+
+def test_a_long_description_is_given_in_full_below_and_the_alt_is_its_first_clause():
+    short = "Network diagram: 2 inputs, 1 output."
+    assert site_widgets.alt_text(short) == (short, False)
+    long = "Optimizer paths on the Beale surface: " + "; ".join(
+        f"path {i} ends at ({i}.00, 0.50)" for i in range(20)
+    )
+    alt, is_long = site_widgets.alt_text(long)
+    assert is_long
+    assert alt == "Optimizer paths on the Beale surface (described in full below the figure)"
+    assert len(alt) <= site_widgets.ALT_LIMIT
+    manifest = long_widget_manifest()
+    manifest["frames"][manifest["default"]][1] = long
+    markup, _ = site_widgets.widget_output(manifest, 3, "_static", {}, first=False)
+    elements, text = parse(markup)
+    image = next(attrs for tag, attrs in elements if tag == "img")
+    assert image["alt"] == alt
+    assert image["aria-describedby"] == "lnn-widget-3-description"
+    details = next(attrs for tag, attrs in elements if tag == "details")
+    assert "hidden" not in details
+    assert long in text
 
 
 def test_only_the_first_widget_of_a_page_loads_the_script():

@@ -4,7 +4,8 @@ A notebook executed by ``lecture-nn build`` stores, in each widget's display out
 frames of a grid of its control values (:mod:`lecture_nn._site_frames`, MIME type
 :data:`~lecture_nn._site_frames.FRAMES_MIME`). :func:`widget_output` turns such an output
 into HTML: a ``<figure>`` with the default frame as ``<img>`` (its alt text the frame's
-description), a labelled HTML control per widget control (``<input type=range>`` over the
+description, or its first clause with the whole description in a fold below, as for the
+site's other figures), a labelled HTML control per widget control (``<input type=range>`` over the
 values that have frames, with the live slider's readout; ``<select>``; ``<input
 type=checkbox>``), and a sentence naming the values available where a control was cut down.
 The frames go to ``_static/frames/`` once for the whole site, named by their content's hash;
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 __all__ = [
+    "ALT_LIMIT",
     "FRAMES_FOLDER",
     "MAX_SITE_BYTES",
     "MAX_SITE_FRAME_BYTES",
@@ -38,6 +40,7 @@ __all__ = [
     "SCRIPT",
     "STYLE",
     "WidgetSummary",
+    "alt_text",
     "availability_note",
     "frame_file_name",
     "replace_frames_outputs",
@@ -69,6 +72,27 @@ class WidgetSummary:
     combinations: int
     frames: int
     bytes: int
+
+
+#: Longest alt text; a longer description is given in full under the figure (as the site's
+#: other figures do, templates/course_site/course_figures.html.j2).
+ALT_LIMIT = 250
+
+
+def alt_text(description: str) -> tuple[str, bool]:
+    """Return a frame's alt text and whether its description is long enough to go below it.
+
+    As for the site's other figures: up to :data:`ALT_LIMIT` characters the description is
+    the alt text; a longer one is shown in full under the figure, and the alt holds its first
+    clause (up to the first colon or full stop, at most 210 characters, cut at a space).
+    """
+    description = description.strip()
+    if len(description) <= ALT_LIMIT:
+        return description, False
+    head = description.split(". ")[0].split(": ")[0].strip()
+    if len(head) > ALT_LIMIT - 40:
+        head = head[: ALT_LIMIT - 40].rsplit(" ", 1)[0] + " \N{HORIZONTAL ELLIPSIS}"
+    return head + " (described in full below the figure)", True
 
 
 def frame_file_name(data: bytes) -> str:
@@ -183,17 +207,23 @@ def widget_output(
         files[f"{FRAMES_FOLDER}/{name}"] = data
         names.append(name)
         total += len(data)
-    default = manifest["frames"][manifest["default"]]
-    width, height = _png_size(base64.b64decode(manifest["images"][default[0]]))
     element = f"lnn-widget-{number}"
+    default = manifest["frames"][manifest["default"]]
+    alt, long = alt_text(default[1])
+    described = f' aria-describedby="{element}-description"' if long else ""
+    width, height = _png_size(base64.b64decode(manifest["images"][default[0]]))
     controls = " ".join(
         _control_html(control, f"{element}-{i}", i)
         for i, control in enumerate(manifest["controls"])
     )
+    frames = []
+    for image, description in manifest["frames"]:
+        frame_alt, frame_long = alt_text(description)
+        frames.append([image, frame_alt, description if frame_long else ""])
     script_data = {
         "base": f"{static}/{FRAMES_FOLDER}/",
         "images": names,
-        "frames": manifest["frames"],
+        "frames": frames,
         "grid": manifest["grid"],
         "sizes": sizes,
         "labels": [control["labels"] for control in manifest["controls"]],
@@ -210,8 +240,12 @@ def widget_output(
         f'data-lnn-widget="{html.escape(manifest["widget"])}">',
         f'<div class="lnn-controls">{controls}</div>',
         f'<img class="lnn-frame" src="{static}/{FRAMES_FOLDER}/{names[default[0]]}" '
-        f'width="{width}" height="{height}" alt="{html.escape(default[1])}" '
+        f'width="{width}" height="{height}" alt="{html.escape(alt)}"{described} '
         f'data-frame="{manifest["default"]}">',
+        # The whole description of a frame whose alt text gives only its first clause.
+        f'<details class="course-figure-description"{"" if long else " hidden"}>'
+        f"<summary>The figure in words</summary>"
+        f'<p id="{element}-description">{html.escape(default[1] if long else "")}</p></details>',
     ]
     if note:
         parts.append(f'<p class="lnn-note">{html.escape(note)}</p>')

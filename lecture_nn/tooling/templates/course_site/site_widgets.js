@@ -2,8 +2,8 @@
  *
  * Each <figure class="lnn-widget"> holds HTML controls, an <img> and its frames as JSON
  * (<script type="application/json" class="lnn-data">): the frame files, one
- * [image, description] pair per frame and the frame of every combination of control values
- * (row-major, first control slowest). Moving a control shows the frame of the new values:
+ * [image, alt text, long description or ""] per frame, and the frame of every combination
+ * of control values (row-major, first control slowest). Moving a control shows the frame of the new values:
  * the image is decoded first, then swapped in with its alt text, so the page never shows a
  * half-loaded figure. Once a widget comes near the viewport (or gets the focus), and after
  * every change, the frames one change away are fetched and decoded ahead, never the whole
@@ -25,6 +25,8 @@
     this.figure = figure;
     this.data = JSON.parse(figure.querySelector("script.lnn-data").textContent);
     this.img = figure.querySelector("img.lnn-frame");
+    this.details = figure.querySelector("details.course-figure-description");
+    this.description = this.details && this.details.querySelector("p");
     this.inputs = Array.prototype.slice.call(figure.querySelectorAll("[data-control]"));
     this.loaded = {}; /* image index -> Promise of a decoded Image */
     this.pending = 0; /* frames being fetched and decoded */
@@ -114,6 +116,7 @@
       }
       self.img.src = picture.src; /* decoded already: the same image resource */
       self.img.alt = pair[1];
+      self.describe(pair[2]);
       self.img.setAttribute("data-frame", String(frame));
       /* The first animation frame paints the new image; the second starts after it. */
       window.requestAnimationFrame(function () {
@@ -125,6 +128,20 @@
         });
       });
     });
+  };
+
+  /* The whole description under the figure when the alt text holds only its first clause. */
+  Widget.prototype.describe = function (text) {
+    if (!this.details) {
+      return;
+    }
+    this.description.textContent = text;
+    this.details.hidden = !text;
+    if (text) {
+      this.img.setAttribute("aria-describedby", this.description.id);
+    } else {
+      this.img.removeAttribute("aria-describedby");
+    }
   };
 
   /* Fetch and decode, a few at a time, the frames one control change away from the

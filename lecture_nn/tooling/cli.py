@@ -181,7 +181,8 @@ def _add_build_command(commands: argparse._SubParsersAction) -> None:
         description=(
             "Execute the course notebooks headless and build a static HTML site of the course "
             "into --output: a contents page and one page per notebook, with every figure "
-            "(each widget shows the figure of its default values) and figure-only code folded "
+            "(each widget live: HTML controls switch between figures drawn when the site is "
+            "built) and figure-only code folded "
             "away. Needs no network. NOTEBOOK is a file, or a course notebook given by name or "
             "by the start of its name; default: all course notebooks."
         ),

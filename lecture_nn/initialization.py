@@ -22,6 +22,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_SAMPLES",
     "MAX_WIDTH",
+    "PREPARED_ROWS",
     "SCHEMES",
     "TRANSFER_TRAININGS",
     "SignalPropagationExplorer",
@@ -137,6 +138,9 @@ def _activation_range(activation: str) -> tuple[float, float]:
     return -0.5, 5.0
 
 
+#: Rows a widget's panels make on its first draw (notebook 04's depth slider goes to 20).
+PREPARED_ROWS = 20
+
 #: Bins of the gradient panel: log10 |gradient| from -12 to 2.
 GRADIENT_BINS = np.linspace(-12, 2, 71)
 
@@ -196,6 +200,19 @@ class _Ridgeline:
         margin = ax.margins()[0] * (bins[-1] - bins[0])
         ax.set_xlim(bins[0] - margin, bins[-1] + margin)
         ax.set_ylim(-0.1, depth)
+
+    def reserve(self, rows: int, bins) -> None:
+        """Make the artists of ``rows`` rows now, hidden, so a deeper setting only shows them."""
+        for layer in range(len(self.stairs), rows):
+            empty = np.zeros(len(bins) - 1)
+            self.stairs.append(
+                self.ax.stairs(
+                    empty + layer, bins, baseline=layer, fill=True, color=self.color, alpha=0.6
+                )
+            )
+            self.labels.append(self.ax.text(0, layer + 0.45, "", ha="right", fontsize="small"))
+            self.stairs[-1].set_visible(False)
+            self.labels[-1].set_visible(False)
 
 
 class _SignalPanels:
@@ -415,6 +432,9 @@ class SignalPropagationExplorer:
                 stats, heights = self.statistics(activation, scheme, depth)
                 self._panels.update(stats, heights)
                 self._place_panels(fig, _layout_key(activation, depth))
+        # The rows of the deepest setting the course's slider offers, made ahead (hidden).
+        self._panels.activations.reserve(PREPARED_ROWS, np.linspace(-1, 1, 61))
+        self._panels.gradients.reserve(PREPARED_ROWS, GRADIENT_BINS)
 
     def _place_panels(self, fig, key) -> None:
         """Put the panels where the constrained layout puts them for margins ``key``."""

@@ -9,7 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM_ARGS, JupyterLab, chromium_executable, unavailable
+from browser_support import (
+    CHROMIUM_ARGS,
+    JupyterLab,
+    chromium_executable,
+    serve_folder,
+    unavailable,
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -33,6 +39,23 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def served_site(course_site):
+    """The built course site (fixture ``course_site``) served on 127.0.0.1: its base URL."""
+    with serve_folder(course_site.output_dir) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    """A new 1200 x 900 page in its own browser context, 30 s default timeout; closed after."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import json
 from urllib.parse import urlparse
 
 import pytest
-from browser_support import PageWatch, serve_folder
+from browser_support import PageWatch
 
 from lecture_nn.tooling.paths import course_notebooks
 
@@ -27,21 +27,6 @@ IMAGES_LOADED = """
   complete: img.complete, width: img.naturalWidth, src: img.src.slice(0, 40)
 }))
 """
-
-
-@pytest.fixture(scope="module")
-def served_site(course_site):
-    with serve_folder(course_site.output_dir) as url:
-        yield url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def open_page(page, url):

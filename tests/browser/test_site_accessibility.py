@@ -23,7 +23,7 @@ import io
 import re
 
 import pytest
-from browser_support import serve_folder, unavailable
+from browser_support import unavailable
 
 from lecture_nn.tooling.paths import course_notebooks
 
@@ -85,21 +85,6 @@ FOCUSED = """
 BACKGROUNDS = {"page": (255, 255, 255), "code": (245, 245, 245)}
 MIN_FOCUS_CONTRAST = 3.0  # WCAG 2.1 success criterion 1.4.11 (non-text contrast)
 MIN_OUTLINE_PX = 2.0
-
-
-@pytest.fixture(scope="module")
-def served_site(course_site):
-    with serve_folder(course_site.output_dir) as url:
-        yield url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def open_page(page, url: str) -> None:

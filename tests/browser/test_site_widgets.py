@@ -19,7 +19,7 @@ import json
 import statistics
 
 import pytest
-from browser_support import PageWatch, serve_folder
+from browser_support import PageWatch
 
 from lecture_nn._site_frames import FRAMES_MIME, grid_index
 from lecture_nn.tooling._site_widgets import alt_text, frame_file_name
@@ -51,21 +51,6 @@ SHOWN = """
             ? described.textContent : null};
 }
 """
-
-
-@pytest.fixture(scope="module")
-def served_site(course_site):
-    with serve_folder(course_site.output_dir) as url:
-        yield url
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
 
 
 def manifests(executed_course, name):

@@ -178,21 +178,13 @@ class _Ridgeline:
         for layer in range(depth, len(self.stairs)):
             self.stairs[layer].set_visible(False)
             self.labels[layer].set_visible(False)
+        self.reserve(depth, bins)
         for layer, (height, std) in enumerate(zip(heights, stds)):
-            if layer < len(self.stairs):
-                self.stairs[layer].set_data(height + layer, bins, baseline=layer)
-                self.labels[layer].set_x(label_x)
-                self.stairs[layer].set_visible(True)
-                self.labels[layer].set_visible(True)
-            else:
-                self.stairs.append(
-                    ax.stairs(
-                        height + layer, bins, baseline=layer, fill=True, color=self.color, alpha=0.6
-                    )
-                )
-                # "small" (8.3 pt on screen) is the smallest size legible at the figure's size.
-                self.labels.append(ax.text(label_x, layer + 0.45, "", ha="right", fontsize="small"))
+            self.stairs[layer].set_data(height + layer, bins, baseline=layer)
+            self.labels[layer].set_x(label_x)
             self.labels[layer].set_text(f"std {std:{label_format}}")
+            self.stairs[layer].set_visible(True)
+            self.labels[layer].set_visible(True)
         self.depth = depth
         ax.set_yticks(np.arange(depth) + 0.3, [str(i + 1) for i in range(depth)])
         # The x limits autoscaling gives the stairs (their edges plus the axes' margin),
@@ -210,6 +202,7 @@ class _Ridgeline:
                     empty + layer, bins, baseline=layer, fill=True, color=self.color, alpha=0.6
                 )
             )
+            # "small" (8.3 pt on screen) is the smallest size legible at the figure's size.
             self.labels.append(self.ax.text(0, layer + 0.45, "", ha="right", fontsize="small"))
             self.stairs[-1].set_visible(False)
             self.labels[-1].set_visible(False)

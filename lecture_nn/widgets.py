@@ -337,8 +337,8 @@ class InteractiveFigure:
         self._handle = None
         self._png: bytes | None = None
         self._stale = False  # True while the figure lags behind ``values`` (a cached image)
-        self._images: OrderedDict = OrderedDict()  # PNG of each combination shown, LRU
-        self._descriptions: dict = {}  # the figure's description for each cached PNG
+        # (PNG, description) of each combination shown, least recently shown first
+        self._images: OrderedDict = OrderedDict()
         self._description = ""
         self._redraw()
         for collected in _COLLECTORS.get():
@@ -397,8 +397,7 @@ class InteractiveFigure:
         key = _cache_key(self.values) if self.cache else None
         if key is not None and key in self._images:
             self._images.move_to_end(key)
-            self._png = self._images[key]
-            self._description = self._descriptions.get(key, "")
+            self._png, self._description = self._images[key]
             self._stale = True  # drawn only if someone reads ``figure``
         else:
             self._redraw()
@@ -416,10 +415,9 @@ class InteractiveFigure:
                 self._png = agg_png(self._figure)
         key = _cache_key(self.values) if self.cache else None
         if key is not None:
-            self._images[key] = self._png
-            self._descriptions[key] = self._description
+            self._images[key] = (self._png, self._description)
             while len(self._images) > MAX_CACHED_IMAGES:
-                self._descriptions.pop(self._images.popitem(last=False)[0], None)
+                self._images.popitem(last=False)
         return self._png
 
     def _ipython_display_(self) -> None:

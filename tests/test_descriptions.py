@@ -18,11 +18,11 @@ import json
 import re
 
 import matplotlib
-import nbformat
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from notebook_files import save_notebook
 
 from lecture_nn._descriptions import describe_axes, described_png, figure_description
 from lecture_nn._plotting import record_description
@@ -514,14 +514,9 @@ def test_site_images_take_their_alt_from_the_description(tmp_path):
     unbroken = "Panel with x axis " + " ".join(f"class{k}" for k in range(60)) + "."
     outputs = [png_output(short), png_output(long), png_output(None), png_output(unbroken)]
     cell = new_code_cell("figures()", outputs=outputs)
-    notebook = new_notebook(cells=[new_markdown_cell("# 1. Figures\n\nText."), cell])
-    notebook.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = tmp_path / "01_figures.ipynb"
-    nbformat.write(notebook, path)
+    path = save_notebook(
+        tmp_path / "01_figures.ipynb", [new_markdown_cell("# 1. Figures\n\nText."), cell]
+    )
     build = build_site(tmp_path / "site", [path], execute=False)
     page = (build.output_dir / build.pages[0].href).read_text(encoding="utf-8")
     first, second, third, fourth = page_images(page).images

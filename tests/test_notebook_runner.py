@@ -16,6 +16,7 @@ from nbformat.v4 import (
     new_notebook,
     new_output,
 )
+from notebook_files import save_notebook
 
 from lecture_nn.tooling.atomic import write_atomic
 from lecture_nn.tooling.notebook_runner import (
@@ -38,16 +39,9 @@ PNG = (
 
 def make_notebook(path: Path, *cells: str | nbformat.NotebookNode) -> Path:
     """Write a notebook whose cells are code cells (plain strings) or the given cell nodes."""
-    nb = new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [new_code_cell(cell) if isinstance(cell, str) else cell for cell in cells]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
+    return save_notebook(
+        path, [new_code_cell(cell) if isinstance(cell, str) else cell for cell in cells]
+    )
 
 
 def stream_text(cell: nbformat.NotebookNode, name: str = "stdout") -> str:

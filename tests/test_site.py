@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from notebook_files import save_notebook
 
 from lecture_nn.tooling import site
 
@@ -43,21 +44,10 @@ FIGURE_CODE = (
 )
 
 
-def write_notebook(path, cells):
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
-
-
 def small_course(folder):
     """Two notebooks: a figure-only cell (hide-input), a printing cell, math in markdown."""
     folder.mkdir(parents=True, exist_ok=True)
-    first = write_notebook(
+    first = save_notebook(
         folder / "01_first.ipynb",
         [
             new_markdown_cell(
@@ -68,7 +58,7 @@ def small_course(folder):
             new_code_cell('print("visible " + "code")'),
         ],
     )
-    second = write_notebook(
+    second = save_notebook(
         folder / "02_second.ipynb",
         [new_markdown_cell("# 2. Second\n\n$$a = b$$"), new_code_cell("1 + 1")],
     )
@@ -201,7 +191,7 @@ def test_summary_without_a_sentence_end_is_cut_at_a_word():
 
 
 def test_failed_notebook_stops_the_build_and_keeps_the_old_site(tmp_path):
-    broken = write_notebook(tmp_path / "03_broken.ipynb", [new_code_cell("1 / 0")])
+    broken = save_notebook(tmp_path / "03_broken.ipynb", [new_code_cell("1 / 0")])
     output = tmp_path / "site"
     output.mkdir()
     (output / "index.html").write_text("old site", encoding="utf-8")
@@ -278,7 +268,7 @@ def test_command_line_builds_the_site(tmp_path):
 
 
 def test_command_line_reports_a_failed_notebook(tmp_path):
-    broken = write_notebook(tmp_path / "broken.ipynb", [new_code_cell("raise ValueError('no')")])
+    broken = save_notebook(tmp_path / "broken.ipynb", [new_code_cell("raise ValueError('no')")])
     done = run_cli("build", str(broken), "--output", "out", cwd=tmp_path)
     assert done.returncode == 1
     assert "broken.ipynb: code cell 1: ValueError: no" in done.stderr
@@ -316,7 +306,7 @@ def test_command_line_builds_live_widgets_in_quick_mode_and_from_executed_copies
     renders a copy that ``lecture-nn run`` executed with ``LECTURE_NN_SITE_FRAMES=1``."""
     from lecture_nn._site_frames import QUICK_FRAME_BUDGET
 
-    notebook = write_notebook(tmp_path / "01_widget.ipynb", [new_code_cell(WIDGET_CODE)])
+    notebook = save_notebook(tmp_path / "01_widget.ipynb", [new_code_cell(WIDGET_CODE)])
     done = run_cli("build", str(notebook), "--output", "quick", "--quick", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     page = (tmp_path / "quick" / "01_widget.html").read_text(encoding="utf-8")

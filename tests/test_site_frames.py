@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from notebook_files import save_notebook
 from PIL import Image
 
 from lecture_nn import _site_frames as frames
@@ -474,16 +475,7 @@ interactive_figure(slope_line, slope=(0.5, 2.0, 0.5), style=["solid", "dashed"],
 
 
 def widget_notebook(folder):
-    folder.mkdir(parents=True, exist_ok=True)
-    nb = new_notebook(cells=[new_code_cell(WIDGET_CODE)])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = folder / "01_widget.ipynb"
-    nbformat.write(nb, path)
-    return path
+    return save_notebook(folder / "01_widget.ipynb", [new_code_cell(WIDGET_CODE)])
 
 
 def frame_files(site_dir):

@@ -102,6 +102,18 @@ class PageWatch:
             self.console_errors.append(f"{message.text} ({message.location.get('url')})")
 
 
+@contextlib.contextmanager
+def browser_page(browser, width: int, height: int, timeout_ms: int):
+    """A new page of ``width`` x ``height`` CSS pixels in its own context; closed on exit."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as sock:

@@ -12,6 +12,7 @@ import pytest
 from browser_support import (
     CHROMIUM_ARGS,
     JupyterLab,
+    browser_page,
     chromium_executable,
     serve_folder,
     unavailable,
@@ -51,11 +52,8 @@ def served_site(course_site):
 @pytest.fixture
 def page(browser):
     """A new 1200 x 900 page in its own browser context, 30 s default timeout; closed after."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    yield page
-    context.close()
+    with browser_page(browser, 1200, 900, timeout_ms=30_000) as page:
+        yield page
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from browser_support import browser_page
 from PIL import Image
 
 RUN_TIMEOUT_MS = 480_000  # notebook 04 trains three small Keras models
@@ -216,11 +217,8 @@ def changed_fraction(before: np.ndarray, after: np.ndarray, x0: float, x1: float
 
 @pytest.fixture(scope="module")
 def lab_page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
+    with browser_page(browser, 1400, 1000, timeout_ms=60_000) as page:
+        yield page
 
 
 #: The notebook open and run in the module's page: cases of one notebook share one run.
